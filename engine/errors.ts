@@ -1,0 +1,55 @@
+/**
+ * Vigie's error family. Every error that reaches a user is one of these, mapped once
+ * to a CLI exit code (`exitCode`) and an HTTP status (`httpStatus`).
+ * Messages name the file, line/field, the bad value and what was expected.
+ */
+export class VigieError extends Error {
+  readonly exitCode: number = 1;
+  readonly httpStatus: number = 500;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad user input: a malformed file, an unknown option, a value out of range. */
+export class InputError extends VigieError {
+  override readonly exitCode = 2;
+  override readonly httpStatus = 400;
+}
+
+/** A coordinate reference system that is missing, unknown or unusable. */
+export class CrsError extends InputError {}
+
+/** Something asked for does not exist (a reference, a file, a scope). */
+export class NotFoundError extends VigieError {
+  override readonly exitCode = 3;
+  override readonly httpStatus = 404;
+}
+
+/** A write conflicts with the current state (stale version, duplicate). */
+export class ConflictError extends VigieError {
+  override readonly exitCode = 4;
+  override readonly httpStatus = 409;
+}
+
+/** The database cannot be opened or written (locked by another process, corrupt). */
+export class StoreError extends VigieError {
+  override readonly exitCode = 5;
+  override readonly httpStatus = 503;
+}
+
+/** Builds the canonical location prefix `file line N, field: ` used in input messages. */
+export function where(file: string, line?: number, field?: string): string {
+  let s = file;
+  if (line !== undefined) s += ` line ${line}`;
+  if (field !== undefined) s += `, ${field}`;
+  return s;
+}
+
+/** Quotes a bad value for a message, truncated so binary garbage stays readable. */
+export function show(value: unknown, max = 60): string {
+  const s = typeof value === 'string' ? value : String(value);
+  const clean = s.replace(/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\ufffd]/g, '�');
+  return JSON.stringify(clean.length > max ? clean.slice(0, max) + '…' : clean);
+}
