@@ -1,0 +1,89 @@
+/**
+ * The `vigie` command line: a table of commands, each a small async function.
+ * Errors of the Vigie family map to their exit codes; anything else is a bug (exit 70).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { VigieError } from '../errors.ts';
+import { VERSION } from '../version.ts';
+
+export interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(args: { values: Record<string, string | boolean | undefined>; positionals: string[] }): Promise<number | void>;
+}
+
+const COMMON = {
+  db: { type: 'string' as const },
+  help: { type: 'boolean' as const, short: 'h' },
+};
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./commands/run.ts')).runCommand,
+  serve: async () => (await import('./commands/serve.ts')).serveCommand,
+  samples: async () => (await import('./commands/samples.ts')).samplesCommand,
+  import: async () => (await import('./commands/import.ts')).importCommand,
+};
+
+export function registerCommand(name: string, load: () => Promise<Command>): void {
+  COMMANDS[name] = load;
+}
+
+async function help(): Promise<string> {
+  const lines = [
+    `vigie ${VERSION} — heritage × climate risk and LiDAR archaeology`,
+    '',
+    'Usage: vigie <command> [options]',
+    '',
+    'Commands:',
+  ];
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    const c = await load();
+    lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  }
+  lines.push(
+    '',
+    'Common options: --db FILE (default var/vigie.duckdb, or VIGIE_DB), --help',
+    'Run `vigie <command> --help` for the options of one command.',
+  );
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(await help());
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(VERSION);
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    console.error(`vigie: unknown command ${JSON.stringify(name)}\n\n${await help()}`);
+    return 2;
+  }
+  const cmd = await load();
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...COMMON, ...cmd.options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    console.error(`vigie ${name}: ${(err as Error).message}\nUsage: ${cmd.usage}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(`${cmd.summary}\n\nUsage: ${cmd.usage}`);
+    return 0;
+  }
+  try {
+    return (await cmd.run(parsed as never)) ?? 0;
+  } catch (err) {
+    if (err instanceof VigieError) {
+      console.error(`vigie ${name}: ${err.message}`);
+      return err.exitCode;
+    }
+    console.error(`vigie ${name}: unexpected error`, err);
+    return 70;
+  }
+}
