@@ -1,0 +1,134 @@
+/**
+ * Parses delimited text into a header and records that remember the line they start on.
+ * The delimiter is detected from the header line among the ones a format allows; any
+ * structural fault (unclosed quote, wrong field count) is an InputError naming the line,
+ * the column and what was expected, because a half-read table must never be imported.
+ */
+import { parse, type CsvError } from 'csv-parse/sync';
+import { InputError, show, where } from '../errors.ts';
+import type { SourceFile } from './source-file.ts';
+
+export interface CsvRecord {
+  /** 1-based line where the record starts (quoted newlines make records span lines) */
+  readonly line: number;
+  readonly fields: string[];
+}
+
+export interface CsvTable {
+  readonly delimiter: string;
+  readonly header: string[];
+  readonly records: CsvRecord[];
+}
+
+export interface CsvOptions {
+  /** delimiters the format allows, most likely first */
+  readonly delimiters: readonly string[];
+  /** what a valid header looks like, for messages */
+  readonly expected: string;
+}
+
+export function readCsvTable(source: SourceFile, options: CsvOptions): CsvTable {
+  const firstLine = source.text.slice(0, lineEnd(source.text, 0));
+  const delimiter = detectDelimiter(firstLine, options.delimiters);
+  if (!delimiter) {
+    throw new InputError(
+      `${where(source.name, 1)}: header ${show(firstLine, 80)} is not separated by ` +
+        `${options.delimiters.map((d) => JSON.stringify(d)).join(' or ')} (expected ${options.expected})`,
+    );
+  }
+
+  let lastEnd = 0; // line where the previous record ended, to locate errors that have no record
+  const starts: number[] = [];
+  let rows: string[][];
+  try {
+    rows = parse(source.text, {
+      delimiter,
+      skip_empty_lines: true,
+      // Real exports carry quotes inside unquoted fields (`Eglise dite "la Grande"`).
+      relax_quotes: true,
+      on_record: (fields: string[], ctx) => {
+        lastEnd = ctx.lines;
+        starts.push(ctx.lines - newlinesIn(fields));
+        return fields;
+      },
+    });
+  } catch (err) {
+    throw structuralError(source, err as CsvError, lastEnd, options.expected);
+  }
+  const parsed: CsvRecord[] = rows.map((fields, i) => ({ line: starts[i], fields }));
+  const [head, ...records] = parsed;
+  if (!head) throw new InputError(`${source.name}: the file is empty (expected ${options.expected})`);
+  return { delimiter, header: head.fields.map((h) => h.trim()), records };
+}
+
+/** The allowed delimiter occurring most often outside quotes in the header line, if any. */
+export function detectDelimiter(headerLine: string, allowed: readonly string[]): string | undefined {
+  const counts = new Map<string, number>(allowed.map((d) => [d, 0]));
+  let quoted = false;
+  for (const ch of headerLine) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  let best: string | undefined;
+  for (const d of allowed) if (counts.get(d)! > 0 && (!best || counts.get(d)! > counts.get(best)!)) best = d;
+  return best;
+}
+
+function structuralError(source: SourceFile, err: CsvError, lastEnd: number, expected: string): Error {
+  if (!err || typeof err !== 'object' || !('code' in err)) return err;
+  const header = headerOf(source.text);
+  const column = (i: number | undefined) => (i !== undefined && header[i] !== undefined ? header[i] : `column ${(i ?? 0) + 1}`);
+  if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+    const line = lastEnd + 1;
+    return new InputError(
+      `${where(source.name, line, column(err.column as number))}: ${show(lineText(source.text, line))} opens a quote ` +
+        `that is never closed before the end of the file (truncated file? expected a closing ")`,
+      { cause: err },
+    );
+  }
+  if (err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
+    const record = (err.record ?? []) as string[];
+    const line = (err.lines as number) - newlinesIn(record);
+    const n = record.length;
+    const detail =
+      n < header.length
+        ? `${column(n)} and later columns are missing, last value ${show(record[n - 1] ?? '')} (truncated row?)`
+        : `extra value ${show(record[header.length])} after the last column ${column(header.length - 1)} ` +
+          `(an unquoted separator inside a field?)`;
+    return new InputError(
+      `${where(source.name, line)}: ${n} fields where the header has ${header.length}: ${detail}`,
+      { cause: err },
+    );
+  }
+  return new InputError(`${where(source.name, err.lines as number)}: ${err.message} (expected ${expected})`, {
+    cause: err,
+  });
+}
+
+function headerOf(text: string): string[] {
+  const first = text.slice(0, lineEnd(text, 0));
+  const d = detectDelimiter(first, ['|', ';', ',', '\t']) ?? '|';
+  try {
+    return (parse(first, { delimiter: d, relax_quotes: true }) as string[][])[0]?.map((h) => h.trim()) ?? [];
+  } catch {
+    return first.split(d).map((h) => h.replace(/^"|"$/g, '').trim());
+  }
+}
+
+function lineEnd(text: string, from: number): number {
+  const i = text.indexOf('\n', from);
+  const end = i < 0 ? text.length : i;
+  return text[end - 1] === '\r' ? end - 1 : end;
+}
+
+function lineText(text: string, line: number): string {
+  let start = 0;
+  for (let l = 1; l < line && start >= 0; l++) start = text.indexOf('\n', start) + 1 || -1;
+  return start < 0 ? '' : text.slice(start, lineEnd(text, start));
+}
+
+function newlinesIn(fields: readonly string[]): number {
+  let n = 0;
+  for (const f of fields) for (let i = f.indexOf('\n'); i >= 0; i = f.indexOf('\n', i + 1)) n++;
+  return n;
+}
