@@ -1,0 +1,40 @@
+/**
+ * `window.__vigie`: a read-only window on the app for end-to-end tests and for people
+ * debugging in the browser console. The app writes it; nothing in the app reads it.
+ */
+import type { Monument } from './api.ts';
+
+export interface VigieProbe {
+  /** True once the basemap is loaded and the monument layer has been drawn at least once. */
+  ready: boolean;
+  /** Monuments in the last drawn deck.gl layer. */
+  monumentsDrawn: number;
+  /** Milliseconds from navigation start to the first frame with monuments. */
+  firstRenderMs: number | null;
+  /** Screen position (CSS pixels, relative to the map container) of a WGS84 point. */
+  project(lon: number, lat: number): { x: number; y: number } | null;
+  /** The monument deck.gl picks at a position relative to the map container, if any. */
+  pick(x: number, y: number): Monument | null;
+  /** The map container's position in the page (CSS pixels). */
+  mapRect(): { left: number; top: number; width: number; height: number } | null;
+  /** The monuments currently drawn, in layer order. */
+  drawn(): Monument[];
+}
+
+declare global {
+  interface Window {
+    __vigie: VigieProbe;
+  }
+}
+
+export const probe: VigieProbe = {
+  ready: false,
+  monumentsDrawn: 0,
+  firstRenderMs: null,
+  project: () => null,
+  pick: () => null,
+  mapRect: () => null,
+  drawn: () => [],
+};
+
+window.__vigie = probe;
