@@ -2,7 +2,8 @@
  * ESRI Shapefile in the vector registry (the `shapefile` package reads .shp + .dbf). The CRS
  * comes from the .prj beside it: an EPSG AUTHORITY when present, else the projection names
  * GDAL and ArcGIS write for the CRSs French data uses. No .prj → the caller asks for --crs.
- * Attribute encoding: the .cpg when present, else UTF-8 (what GDAL writes by default).
+ * Attribute encoding: the .cpg when present, else the dBase language driver byte (GDAL
+ * writes 0x57 = ISO-8859-1 and recodes to it), else UTF-8.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -28,7 +29,7 @@ registerVectorFormat({
     const dbf = sibling('.dbf');
     const cpg = sibling('.cpg');
     const declaredCrs = prj ? crsFromPrj(readFileSync(prj, 'utf8'), basename(prj)) : undefined;
-    const encoding = cpg ? encodingOf(readFileSync(cpg, 'utf8')) : 'utf-8';
+    const encoding = cpg ? encodingOf(readFileSync(cpg, 'utf8')) : dbf ? encodingOfLdid(dbf) : 'utf-8';
     // The package has no type declarations; its two-function surface is typed above.
     const shapefile = (await import('shapefile' as string)) as ShapefileModule;
     let source: ShapefileSource;
@@ -89,6 +90,14 @@ export function crsFromPrj(wkt: string, file: string): string {
     `${file}: CRS ${JSON.stringify(head?.[2] ?? text.slice(0, 60))} is not recognised; ` +
       `give it with --crs EPSG:NNNN (e.g. --crs EPSG:2154 for Lambert-93)`,
   );
+}
+
+/** dBase language driver id (byte 29 of the .dbf header) → encoding, for files without .cpg. */
+function encodingOfLdid(dbf: string): string {
+  const head = readFileSync(dbf).subarray(0, 32);
+  const ldid = head.length > 29 ? head[29] : 0;
+  const known: Record<number, string> = { 0x01: 'ibm437', 0x02: 'ibm850', 0x03: 'windows-1252', 0x57: 'iso-8859-1', 0x58: 'windows-1252', 0x59: 'iso-8859-1' };
+  return known[ldid] ?? 'utf-8';
 }
 
 function encodingOf(cpg: string): string {
