@@ -1,0 +1,269 @@
+/**
+ * Samples many points from a GeoTIFF / COG: the value of the pixel under each point and,
+ * optionally, the maximum over the pixels whose centres lie within a radius of it.
+ *
+ * Why this shape: one read per point decodes the same block thousands of times (~400 s for
+ * 45,000 points on a 10,000² COG). Here every pixel request is grouped by block, each block
+ * is read and inflated once (node:zlib), and the blocks are split between worker threads.
+ * Values are the stored samples, bit for bit, as GDAL's gdallocationinfo reports them.
+ */
+import { Worker } from 'node:worker_threads';
+import { fromFile, type GeoTIFFImage } from 'geotiff';
+import { InputError } from '../errors.ts';
+import { normaliseCrs } from './crs.ts';
+import { grid as makeGrid, type Grid } from './grid.ts';
+import { crsOfImage, openRaster } from './raster.ts';
+import { sampleBlocks, type BlockJob } from './sample-points-worker.mjs';
+
+export interface SampleOptions {
+  /** also return, per point, the max over pixel centres within this distance (CRS units) */
+  radius?: number;
+  /** worker threads (default 2; 1 = in this thread) */
+  workers?: number;
+  /** CRS to assume when the file has none */
+  crs?: string;
+}
+
+export interface Samples {
+  grid: Grid;
+  nodata: number | null;
+  /** value under each point; NaN for nodata or outside the raster */
+  point: Float64Array;
+  /** max within `radius` (NaN when every pixel is nodata/outside); null without radius */
+  max: Float64Array | null;
+  /** blocks decoded (each once) */
+  blocksRead: number;
+}
+
+/** Pixel requests, grouped by block: the plan is pure arithmetic and tested on its own. */
+export interface SamplePlan {
+  /** per request: index of its point */
+  point: Int32Array;
+  /** per request: pixel offset inside its block (row-major, block width) */
+  offset: Int32Array;
+  /** per request: 1 when it is the pixel under the point */
+  centre: Uint8Array;
+  /** blocks in file order, each with its contiguous range of requests */
+  blocks: { id: number; start: number; end: number }[];
+}
+
+export interface BlockLayout {
+  blockWidth: number;
+  blockHeight: number;
+}
+
+/**
+ * Plans the pixel requests of `xs, ys` (raster CRS) on grid `g`: the pixel under each point
+ * (floor of the fractional pixel position, as GDAL does), plus with `radius` every pixel whose
+ * centre lies within it. Requests are sorted by block (counting sort), then by point.
+ */
+export function planSamples(
+  g: Grid,
+  layout: BlockLayout,
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  radius = 0,
+): SamplePlan {
+  const { blockWidth: bw, blockHeight: bh } = layout;
+  const across = Math.ceil(g.width / bw);
+  const nBlocks = across * Math.ceil(g.height / bh);
+  const rp: number[] = [];
+  const rb: number[] = [];
+  const ro: number[] = [];
+  const rc: number[] = [];
+  const push = (i: number, col: number, row: number, centre: number) => {
+    const bx = Math.floor(col / bw);
+    const by = Math.floor(row / bh);
+    rp.push(i);
+    rb.push(by * across + bx);
+    ro.push((row - by * bh) * bw + (col - bx * bw));
+    rc.push(centre);
+  };
+  const r2 = radius * radius;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    const y = ys[i];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    const col = Math.floor((x - g.originX) / g.resX);
+    const row = Math.floor((g.originY - y) / g.resY);
+    const inside = col >= 0 && row >= 0 && col < g.width && row < g.height;
+    if (inside) push(i, col, row, 1);
+    if (radius > 0) {
+      const c0 = Math.max(0, Math.floor((x - radius - g.originX) / g.resX));
+      const c1 = Math.min(g.width - 1, Math.floor((x + radius - g.originX) / g.resX));
+      const r0 = Math.max(0, Math.floor((g.originY - y - radius) / g.resY));
+      const r1 = Math.min(g.height - 1, Math.floor((g.originY - y + radius) / g.resY));
+      for (let r = r0; r <= r1; r++) {
+        const cy = g.originY - (r + 0.5) * g.resY;
+        for (let c = c0; c <= c1; c++) {
+          if (inside && c === col && r === row) continue;
+          const cx = g.originX + (c + 0.5) * g.resX;
+          if ((cx - x) * (cx - x) + (cy - y) * (cy - y) <= r2) push(i, c, r, 0);
+        }
+      }
+    }
+  }
+  // Counting sort by block keeps the per-point order inside a block.
+  const n = rp.length;
+  const count = new Int32Array(nBlocks + 1);
+  for (let k = 0; k < n; k++) count[rb[k] + 1]++;
+  for (let b = 0; b < nBlocks; b++) count[b + 1] += count[b];
+  const cursor = count.slice(0, nBlocks);
+  const point = new Int32Array(n);
+  const offset = new Int32Array(n);
+  const centre = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    const dst = cursor[rb[k]]++;
+    point[dst] = rp[k];
+    offset[dst] = ro[k];
+    centre[dst] = rc[k];
+  }
+  const blocks: SamplePlan['blocks'] = [];
+  for (let b = 0; b < nBlocks; b++) if (count[b + 1] > count[b]) blocks.push({ id: b, start: count[b], end: count[b + 1] });
+  return { point, offset, centre, blocks };
+}
+
+/** Samples the points `xs, ys` (in the raster's CRS) from the raster file at `path`. */
+export async function samplePoints(
+  path: string,
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  opts: SampleOptions = {},
+): Promise<Samples> {
+  if (xs.length !== ys.length) throw new RangeError(`xs has ${xs.length} values, ys ${ys.length}`);
+  let image: GeoTIFFImage;
+  try {
+    image = await (await fromFile(path)).getImage(0);
+  } catch (err) {
+    throw new InputError(`${path}: not a readable GeoTIFF (${(err as Error).message})`, { cause: err });
+  }
+  const g = gridOfImage(image, path, opts.crs);
+  const nd = image.getGDALNoData();
+  const nodata = nd === null || nd === undefined ? null : Number(nd);
+  const layout = { blockWidth: image.getTileWidth(), blockHeight: image.getTileHeight() };
+  const plan = planSamples(g, layout, xs, ys, opts.radius ?? 0);
+  const raw = await readPlan(path, image, layout, plan, opts.workers ?? 2);
+
+  const point = new Float64Array(xs.length).fill(NaN);
+  const max = opts.radius ? new Float64Array(xs.length).fill(NaN) : null;
+  for (let k = 0; k < raw.length; k++) {
+    let v = raw[k];
+    if (nodata !== null && (v === nodata || (Number.isNaN(nodata) && Number.isNaN(v)))) v = NaN;
+    const i = plan.point[k];
+    if (plan.centre[k]) point[i] = v;
+    if (max && !Number.isNaN(v) && !(max[i] >= v)) max[i] = v;
+  }
+  return { grid: g, nodata, point, max, blocksRead: plan.blocks.length };
+}
+
+function gridOfImage(image: GeoTIFFImage, path: string, crs?: string): Grid {
+  const [resX, resY] = image.getResolution();
+  const [originX, originY] = image.getOrigin();
+  if (resY >= 0) throw new InputError(`${path}: only north-up rasters are supported (pixel height ${resY})`);
+  return makeGrid({
+    originX,
+    originY,
+    resX,
+    resY: -resY,
+    width: image.getWidth(),
+    height: image.getHeight(),
+    crs: crs ? normaliseCrs(crs) : crsOfImage(image, path),
+  });
+}
+
+/** Raw sample of every request, in plan order. */
+async function readPlan(
+  path: string,
+  image: GeoTIFFImage,
+  layout: BlockLayout,
+  plan: SamplePlan,
+  workers: number,
+): Promise<Float64Array> {
+  if (plan.blocks.length === 0) return new Float64Array(0);
+  const fd = image.fileDirectory;
+  const compression = Number(fd.getValue('Compression') ?? 1);
+  const predictor = Number(fd.getValue('Predictor') ?? 1);
+  const bits = Number((fd.getValue('BitsPerSample') as number[] | number | undefined)?.toString().split(',')[0] ?? 8);
+  const format = Number((fd.getValue('SampleFormat') as number[] | number | undefined)?.toString().split(',')[0] ?? 1);
+  const fast =
+    [1, 8, 32946].includes(compression) &&
+    predictor === 1 &&
+    image.getSamplesPerPixel() === 1 &&
+    image.littleEndian &&
+    [8, 16, 32, 64].includes(bits);
+  if (!fast) return readPlanWithGeotiff(path, layout, plan);
+
+  const tiled = fd.hasTag('TileOffsets');
+  const offsets = (await fd.loadValue(tiled ? 'TileOffsets' : 'StripOffsets')) as ArrayLike<number | bigint>;
+  const counts = (await fd.loadValue(tiled ? 'TileByteCounts' : 'StripByteCounts')) as ArrayLike<number | bigint>;
+  const blocks = plan.blocks.map((b) => ({
+    offset: Number(offsets[b.id]),
+    byteCount: Number(counts[b.id]),
+    start: b.start,
+    end: b.end,
+  }));
+  const base: Omit<BlockJob, 'blocks' | 'offsets'> = {
+    path,
+    compression,
+    bitsPerSample: bits,
+    sampleFormat: format,
+    ...layout,
+  };
+  // Workers cost ~30 ms to start: not worth it for a handful of blocks.
+  const nWorkers = Math.min(workers, Math.ceil(blocks.length / 8));
+  if (nWorkers <= 1) return sampleBlocks({ ...base, blocks, offsets: plan.offset });
+
+  // Contiguous shares of blocks (file locality), balanced by block count: decoding dominates.
+  const out = new Float64Array(plan.offset.length);
+  const per = Math.ceil(blocks.length / nWorkers);
+  const jobs: Promise<void>[] = [];
+  for (let w = 0; w < nWorkers; w++) {
+    const share = blocks.slice(w * per, (w + 1) * per);
+    if (share.length === 0) continue;
+    const lo = share[0].start;
+    const hi = share[share.length - 1].end;
+    const job: BlockJob = {
+      ...base,
+      blocks: share.map((b) => ({ ...b, start: b.start - lo, end: b.end - lo })),
+      offsets: plan.offset.slice(lo, hi),
+    };
+    jobs.push(runWorker(job).then((v) => out.set(v, lo)));
+  }
+  await Promise.all(jobs);
+  return out;
+}
+
+function runWorker(job: BlockJob): Promise<Float64Array> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./sample-points-worker.mjs', import.meta.url), { execArgv: [] });
+    worker.once('message', (msg: { values?: Float64Array; error?: string }) => {
+      void worker.terminate();
+      if (msg.error) reject(new InputError(`${job.path}: cannot decode raster block (${msg.error})`));
+      else resolve(msg.values!);
+    });
+    worker.once('error', (err) => {
+      void worker.terminate();
+      reject(err);
+    });
+    worker.postMessage(job, [job.offsets.buffer]);
+  });
+}
+
+/** Any other layout (LZW, predictors, multi-band): geotiff.js reads each block once. */
+async function readPlanWithGeotiff(path: string, layout: BlockLayout, plan: SamplePlan): Promise<Float64Array> {
+  const raster = await openRaster(path);
+  const across = Math.ceil(raster.grid.width / layout.blockWidth);
+  const out = new Float64Array(plan.offset.length);
+  for (const b of plan.blocks) {
+    const col = (b.id % across) * layout.blockWidth;
+    const row = Math.floor(b.id / across) * layout.blockHeight;
+    const width = Math.min(layout.blockWidth, raster.grid.width - col);
+    const height = Math.min(layout.blockHeight, raster.grid.height - row);
+    const data = await raster.readWindow({ col, row, width, height });
+    for (let k = b.start; k < b.end; k++) {
+      const o = plan.offset[k];
+      out[k] = data[Math.floor(o / layout.blockWidth) * width + (o % layout.blockWidth)];
+    }
+  }
+  return out;
+}
