@@ -53,7 +53,7 @@ export function readCsvTable(source: SourceFile, options: CsvOptions): CsvTable 
       },
     });
   } catch (err) {
-    throw structuralError(source, err as CsvError, lastEnd, options.expected);
+    throw structuralError(source, err as CsvError, delimiter, lastEnd, options.expected);
   }
   const parsed: CsvRecord[] = rows.map((fields, i) => ({ line: starts[i], fields }));
   const [head, ...records] = parsed;
@@ -74,15 +74,16 @@ export function detectDelimiter(headerLine: string, allowed: readonly string[]):
   return best;
 }
 
-function structuralError(source: SourceFile, err: CsvError, lastEnd: number, expected: string): Error {
+function structuralError(source: SourceFile, err: CsvError, delimiter: string, lastEnd: number, expected: string): Error {
   if (!err || typeof err !== 'object' || !('code' in err)) return err;
   const header = headerOf(source.text);
   const column = (i: number | undefined) => (i !== undefined && header[i] !== undefined ? header[i] : `column ${(i ?? 0) + 1}`);
   if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
     const line = lastEnd + 1;
+    const value = fieldTail(source.text, lineStart(source.text, line), delimiter, err.column as number);
     return new InputError(
-      `${where(source.name, line, column(err.column as number))}: ${show(lineText(source.text, line))} opens a quote ` +
-        `that is never closed before the end of the file (truncated file? expected a closing ")`,
+      `${where(source.name, line, column(err.column as number))}: ${show(value)} opens a quote that is never closed: ` +
+        `the file ends inside it (truncated file? expected a closing " then ${JSON.stringify(delimiter)} or a new line)`,
       { cause: err },
     );
   }
@@ -90,15 +91,15 @@ function structuralError(source: SourceFile, err: CsvError, lastEnd: number, exp
     const record = (err.record ?? []) as string[];
     const line = (err.lines as number) - newlinesIn(record);
     const n = record.length;
-    const detail =
+    const message =
       n < header.length
-        ? `${column(n)} and later columns are missing, last value ${show(record[n - 1] ?? '')} (truncated row?)`
-        : `extra value ${show(record[header.length])} after the last column ${column(header.length - 1)} ` +
-          `(an unquoted separator inside a field?)`;
-    return new InputError(
-      `${where(source.name, line)}: ${n} fields where the header has ${header.length}: ${detail}`,
-      { cause: err },
-    );
+        ? `${where(source.name, line, column(n))}: missing, the row has ${n} fields where the header has ${header.length} ` +
+          `(last value ${show(record[n - 1] ?? '')}; expected ${header.length} values separated by ${JSON.stringify(delimiter)}: ` +
+          `truncated row or lost separator?)`
+        : `${where(source.name, line, column(header.length - 1))}: followed by an extra value ${show(record[header.length])}, ` +
+          `the row has ${n} fields where the header has ${header.length} (expected ${JSON.stringify(delimiter)} only ` +
+          `between values or inside quotes)`;
+    return new InputError(message, { cause: err });
   }
   return new InputError(`${where(source.name, err.lines as number)}: ${err.message} (expected ${expected})`, {
     cause: err,
@@ -121,10 +122,25 @@ function lineEnd(text: string, from: number): number {
   return text[end - 1] === '\r' ? end - 1 : end;
 }
 
-function lineText(text: string, line: number): string {
+function lineStart(text: string, line: number): number {
   let start = 0;
-  for (let l = 1; l < line && start >= 0; l++) start = text.indexOf('\n', start) + 1 || -1;
-  return start < 0 ? '' : text.slice(start, lineEnd(text, start));
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) return text.length;
+    start = nl + 1;
+  }
+  return start;
+}
+
+/** Text of field number `column` of the record starting at `from`, up to the end of the file. */
+function fieldTail(text: string, from: number, delimiter: string, column: number): string {
+  let quoted = false;
+  let count = 0;
+  for (let i = from; i < text.length && count < column; i++) {
+    if (text[i] === '"') quoted = !quoted;
+    else if (!quoted && text[i] === delimiter && ++count === column) return text.slice(i + 1);
+  }
+  return text.slice(from);
 }
 
 function newlinesIn(fields: readonly string[]): number {
