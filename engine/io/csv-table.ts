@@ -37,23 +37,27 @@ export function readCsvTable(source: SourceFile, options: CsvOptions): CsvTable 
     );
   }
 
+  // Lines are counted here from the bytes each record consumed: csv-parse's own `lines`
+  // counts a quoted "\r\n" as two lines, which would point messages at the wrong line.
+  const bytes = Buffer.from(source.text);
+  const lines = new LineCounter(bytes);
   let lastEnd = 0; // line where the previous record ended, to locate errors that have no record
   const starts: number[] = [];
   let rows: string[][];
   try {
-    rows = parse(source.text, {
+    rows = parse(bytes, {
       delimiter,
       skip_empty_lines: true,
       // Real exports carry quotes inside unquoted fields (`Eglise dite "la Grande"`).
       relax_quotes: true,
       on_record: (fields: string[], ctx) => {
-        lastEnd = ctx.lines;
-        starts.push(ctx.lines - newlinesIn(fields));
+        lastEnd = lines.endingAt(ctx.bytes);
+        starts.push(lastEnd - newlinesIn(fields));
         return fields;
       },
     });
   } catch (err) {
-    throw structuralError(source, err as CsvError, delimiter, lastEnd, options.expected);
+    throw structuralError(source, err as CsvError, delimiter, lastEnd, lines, options.expected);
   }
   const parsed: CsvRecord[] = rows.map((fields, i) => ({ line: starts[i], fields }));
   const [head, ...records] = parsed;
@@ -74,7 +78,14 @@ export function detectDelimiter(headerLine: string, allowed: readonly string[]):
   return best;
 }
 
-function structuralError(source: SourceFile, err: CsvError, delimiter: string, lastEnd: number, expected: string): Error {
+function structuralError(
+  source: SourceFile,
+  err: CsvError,
+  delimiter: string,
+  lastEnd: number,
+  lines: LineCounter,
+  expected: string,
+): Error {
   if (!err || typeof err !== 'object' || !('code' in err)) return err;
   const header = headerOf(source.text);
   const column = (i: number | undefined) => (i !== undefined && header[i] !== undefined ? header[i] : `column ${(i ?? 0) + 1}`);
@@ -89,7 +100,7 @@ function structuralError(source: SourceFile, err: CsvError, delimiter: string, l
   }
   if (err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
     const record = (err.record ?? []) as string[];
-    const line = (err.lines as number) - newlinesIn(record);
+    const line = lines.endingAt(err.bytes as number) - newlinesIn(record);
     const n = record.length;
     const message =
       n < header.length
@@ -101,7 +112,7 @@ function structuralError(source: SourceFile, err: CsvError, delimiter: string, l
           `between values or inside quotes)`;
     return new InputError(message, { cause: err });
   }
-  return new InputError(`${where(source.name, err.lines as number)}: ${err.message} (expected ${expected})`, {
+  return new InputError(`${where(source.name, lines.endingAt(err.bytes as number))}: ${err.message} (expected ${expected})`, {
     cause: err,
   });
 }
@@ -113,6 +124,24 @@ function headerOf(text: string): string[] {
     return (parse(first, { delimiter: d, relax_quotes: true }) as string[][])[0]?.map((h) => h.trim()) ?? [];
   } catch {
     return first.split(d).map((h) => h.replace(/^"|"$/g, '').trim());
+  }
+}
+
+/** Line (1-based) on which the content before byte offset `end` finishes; offsets must not decrease. */
+class LineCounter {
+  private offset = 0;
+  private newlines = 0;
+  constructor(private readonly bytes: Buffer) {}
+
+  endingAt(end: number): number {
+    if (end < this.offset) {
+      this.offset = 0;
+      this.newlines = 0;
+    }
+    for (let i = this.bytes.indexOf(0x0a, this.offset); i >= 0 && i < end; i = this.bytes.indexOf(0x0a, i + 1)) this.newlines++;
+    this.offset = end;
+    // A record that consumed its own line break ends on the line before that break.
+    return end > 0 && this.bytes[end - 1] === 0x0a ? this.newlines : this.newlines + 1;
   }
 }
 
