@@ -1,0 +1,17 @@
+/**
+ * Registers the hazard and extra heritage layer kinds with importLayer. Import this module
+ * once (the CLI import command, the main job) before calling importLayer with these kinds.
+ */
+import { importerKinds, registerImporter, type Importer } from '../importers.ts';
+import { coastalErosionImporter, hazardZonesImporter, pprImporter, rgaImporter, triImporter } from './zones.ts';
+
+const KINDS: Record<string, Importer> = {
+  'hazard-zones': hazardZonesImporter,
+  tri: triImporter,
+  rga: rgaImporter,
+  ppr: pprImporter,
+  'coastal-erosion': coastalErosionImporter,
+};
+
+const have = new Set(importerKinds());
+for (const [kind, importer] of Object.entries(KINDS)) if (!have.has(kind)) registerImporter(kind, importer);
