@@ -19,6 +19,8 @@ export interface VigieProbe {
   mapRect(): { left: number; top: number; width: number; height: number } | null;
   /** The monuments currently drawn, in layer order. */
   drawn(): Monument[];
+  /** Moves the map without animation; resolves once the map and the overlay have redrawn. */
+  view(lon: number, lat: number, zoom: number): Promise<void>;
 }
 
 declare global {
@@ -35,6 +37,7 @@ export const probe: VigieProbe = {
   pick: () => null,
   mapRect: () => null,
   drawn: () => [],
+  view: () => Promise.reject(new Error('map not created yet')),
 };
 
 window.__vigie = probe;

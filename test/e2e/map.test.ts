@@ -1,0 +1,247 @@
+/**
+ * End-to-end: the real server (`vigie run` on a temporary database) serving the built web
+ * app, driven in Debian's Chromium with software WebGL (SwiftShader). Checks that the map
+ * draws the monuments in their protection colours, that deck.gl picking and a click open
+ * the right record, that search filters, and that nothing is requested from outside.
+ * Screenshots go to test/out/ for a person to look at.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import type { Health, Monument, MonumentList } from '../../web/src/lib/api.ts';
+import { PROTECTION_STYLE, PROTECTIONS, type Rgb } from '../../web/src/lib/protection.ts';
+// Brings the type of window.__vigie.
+import type {} from '../../web/src/lib/probe.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const OUT = join(ROOT, 'test/out');
+const VIEWPORT = { width: 1440, height: 900 };
+
+/** Flags under which Chromium's SwiftShader gives WebGL 2 in a headless container. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-default-apps',
+  '--disable-extensions',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+let workDir: string;
+let server: ChildProcess | undefined;
+let serverLog = '';
+let baseUrl: string;
+let browser: Browser;
+let page: Page;
+let monuments: Monument[];
+let health: Health;
+const requested: string[] = [];
+const pageErrors: string[] = [];
+
+/** Starts `vigie run` on a free port (port 0) and resolves with its URL once /api/health answers. */
+async function startServer(db: string): Promise<string> {
+  const child = spawn(process.execPath, ['bin/vigie.js', 'run', '--port', '0', '--host', '127.0.0.1', '--db', db], {
+    cwd: ROOT,
+    env: { ...process.env, VIGIE_CACHE: join(workDir, 'cache') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server = child;
+  const url = await new Promise<string>((done, fail) => {
+    const onData = (chunk: Buffer) => {
+      serverLog += chunk.toString();
+      const match = /serving at (http:\/\/\S+)/.exec(serverLog);
+      if (match) done(match[1]);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => fail(new Error(`vigie run exited with ${code} before serving:\n${serverLog}`)));
+  });
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${url}/api/health`).catch(() => null);
+    if (res?.ok) return url;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url}/api/health never answered:\n${serverLog}`);
+}
+
+function isLocal(url: string): boolean {
+  const u = new URL(url);
+  if (u.protocol === 'data:' || u.protocol === 'blob:') return true;
+  return u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
+}
+
+/** The map container's pixels, from a real screenshot (both canvases composited). */
+async function mapPixels(name: string): Promise<PNG> {
+  const rect = await page.evaluate(() => window.__vigie.mapRect()!);
+  const buffer = await page.screenshot({
+    path: join(OUT, name),
+    clip: { x: rect.left, y: rect.top, width: rect.width, height: rect.height },
+  });
+  return PNG.sync.read(buffer);
+}
+
+function countNear(png: PNG, [r, g, b]: Rgb, tolerance = 24): number {
+  let n = 0;
+  for (let i = 0; i < png.data.length; i += 4) {
+    if (
+      Math.abs(png.data[i] - r) <= tolerance &&
+      Math.abs(png.data[i + 1] - g) <= tolerance &&
+      Math.abs(png.data[i + 2] - b) <= tolerance
+    ) {
+      n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * A drawn monument with no other drawn monument within `gap` CSS pixels on screen, away
+ * from the map edges and controls, with its screen position; null if there is none.
+ */
+async function isolatedMonument(gap: number) {
+  return page.evaluate((gap) => {
+    const v = window.__vigie;
+    const rect = v.mapRect()!;
+    const cells = new Map<string, number>();
+    const onScreen: Array<{ m: Monument; x: number; y: number }> = [];
+    for (const m of v.drawn()) {
+      const p = v.project(m.lon!, m.lat!)!;
+      if (p.x < 80 || p.y < 80 || p.x > rect.width - 80 || p.y > rect.height - 80) continue;
+      onScreen.push({ m, x: p.x, y: p.y });
+      const key = `${Math.floor(p.x / gap)}:${Math.floor(p.y / gap)}`;
+      cells.set(key, (cells.get(key) ?? 0) + 1);
+    }
+    for (const s of onScreen) {
+      if (!s.m.titre) continue;
+      const cx = Math.floor(s.x / gap);
+      const cy = Math.floor(s.y / gap);
+      let neighbours = 0;
+      for (let dx = -1; dx <= 1; dx++) for (let dy = -1; dy <= 1; dy++) neighbours += cells.get(`${cx + dx}:${cy + dy}`) ?? 0;
+      if (neighbours === 1) return { monument: s.m, x: s.x, y: s.y, left: rect.left, top: rect.top };
+    }
+    return null;
+  }, gap);
+}
+
+beforeAll(async () => {
+  mkdirSync(OUT, { recursive: true });
+  workDir = mkdtempSync(join(tmpdir(), 'vigie-e2e-'));
+  // The server serves dist/web: build the app as it is now.
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  baseUrl = await startServer(join(workDir, 'vigie.duckdb'));
+  health = (await (await fetch(`${baseUrl}/api/health`)).json()) as Health;
+  monuments = ((await (await fetch(`${baseUrl}/api/monuments`)).json()) as MonumentList).items;
+
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: VIEWPORT });
+  page.on('request', (r) => requested.push(r.url()));
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(baseUrl);
+  await page.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 60_000 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server!.once('exit', r));
+    server.kill('SIGTERM');
+    const timer = setTimeout(() => server!.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+describe('Vigie web app', () => {
+  it('draws every positioned monument and counts the others', async () => {
+    const positioned = monuments.filter((m) => m.lon !== null && m.lat !== null);
+    expect(positioned.length).toBeGreaterThan(0);
+    expect(health.counts.monuments).toBe(monuments.length);
+    const probe = await page.evaluate(() => ({
+      drawn: window.__vigie.monumentsDrawn,
+      firstRenderMs: window.__vigie.firstRenderMs,
+    }));
+    expect(probe.drawn).toBe(positioned.length);
+    // Reported, not asserted: a timing depends on the machine.
+    writeFileSync(
+      join(OUT, 'timings.json'),
+      JSON.stringify({ monuments: monuments.length, drawn: probe.drawn, firstRenderMs: probe.firstRenderMs }, null, 2),
+    );
+    const digits = (s: string | null) => Number((s ?? '').replace(/\D/g, ''));
+    expect(digits(await page.textContent('[data-testid="shown-count"]'))).toBe(positioned.length);
+    expect(digits(await page.textContent('[data-testid="unpositioned-count"]'))).toBe(monuments.length - positioned.length);
+    expect(await page.locator('.fr-header__service-title').textContent()).toContain('Vigie — patrimoine et risques');
+    expect(await page.locator('.fr-logo').innerText()).toMatch(/République\s+Française/i);
+  });
+
+  it('paints the basemap and each protection in its colour', async () => {
+    const png = await mapPixels('map-initial.png');
+    await page.screenshot({ path: join(OUT, 'page-initial.png') });
+    // Protections with enough fully protected monuments to be visible at this scale.
+    const expected = PROTECTIONS.filter(
+      (p) => monuments.filter((m) => m.protection === p && !m.partielle && m.lon !== null).length >= 20,
+    );
+    expect(expected.length).toBeGreaterThan(1);
+    for (const p of expected) {
+      expect(countNear(png, PROTECTION_STYLE[p].color), `pixels of « ${PROTECTION_STYLE[p].label} »`).toBeGreaterThan(20);
+    }
+    expect(countNear(png, [0xf5, 0xf3, 0xee], 3), 'land pixels').toBeGreaterThan(1000);
+  });
+
+  it('picks a monument at its projected position and shows it in the panel on click', async () => {
+    // Zoom on a dense area until some monument stands alone on screen.
+    const sorted = monuments.filter((m) => m.lon !== null).sort((a, b) => a.lon! - b.lon!);
+    const middle = sorted[Math.floor(sorted.length / 2)];
+    let target = await isolatedMonument(24);
+    for (let zoom = 12; !target && zoom <= 16; zoom += 2) {
+      await page.evaluate(([lon, lat, z]) => window.__vigie.view(lon, lat, z), [middle.lon!, middle.lat!, zoom] as const);
+      target = await isolatedMonument(24);
+    }
+    expect(target, 'an isolated monument on screen').not.toBeNull();
+    const { monument, x, y, left, top } = target!;
+
+    const picked = await page.evaluate(([x, y]) => window.__vigie.pick(x, y), [x, y] as const);
+    expect(picked?.reference).toBe(monument.reference);
+    // 12 px aside is off the target's disc, and the isolation keeps others farther away.
+    const beside = await page.evaluate(([x, y]) => window.__vigie.pick(x + 12, y), [x, y] as const);
+    expect(beside).toBeNull();
+
+    await page.mouse.click(left + x, top + y);
+    const panel = page.locator('[data-testid="monument-panel"]');
+    await panel.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await panel.locator('[data-testid="monument-reference"]').textContent()).toBe(monument.reference);
+    expect(await panel.locator('#monument-title').textContent()).toBe(monument.titre);
+    const protection = PROTECTION_STYLE[monument.protection].status;
+    expect(await panel.textContent()).toContain(protection);
+    await page.mouse.move(left + x + 200, top + y + 200);
+    await page.screenshot({ path: join(OUT, 'page-selected.png') });
+  });
+
+  it('filters by reference in the search box', async () => {
+    const sample = monuments.find((m) => m.lon !== null)!;
+    await page.fill('#monument-search', sample.reference);
+    await page.waitForFunction(() => window.__vigie.monumentsDrawn === 1, null, { timeout: 10_000 });
+    expect(await page.textContent('[data-testid="shown-count"]')).toBe('1');
+    await page.screenshot({ path: join(OUT, 'page-search.png') });
+    await page.fill('#monument-search', '');
+    await page.waitForFunction((n) => window.__vigie.monumentsDrawn === n, monuments.filter((m) => m.lon !== null).length);
+  });
+
+  it('requests nothing outside the local server and throws no page error', () => {
+    expect(requested.length).toBeGreaterThan(5);
+    expect(requested.filter((url) => !isLocal(url))).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
