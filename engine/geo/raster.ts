@@ -57,7 +57,9 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
   let tiff: GeoTIFF;
   let image: GeoTIFFImage;
   try {
-    tiff = await fromArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    // readFile gives large files their own ArrayBuffer: use it without copying when it does.
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    tiff = await fromArrayBuffer((whole ? bytes.buffer : new Uint8Array(bytes).buffer) as ArrayBuffer);
     image = await tiff.getImage(0);
   } catch (err) {
     throw new InputError(`${name}: not a readable GeoTIFF (${(err as Error).message})`, { cause: err });
@@ -78,7 +80,7 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
     crs,
   });
   const nd = image.getGDALNoData();
-  return {
+  const raster: Raster = {
     file: path,
     grid: g,
     nodata: nd === null || nd === undefined ? null : Number(nd),
@@ -99,9 +101,10 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
       }
     },
     async readAll() {
-      return this.readWindow({ col: 0, row: 0, width: g.width, height: g.height });
+      return raster.readWindow({ col: 0, row: 0, width: g.width, height: g.height });
     },
   };
+  return raster;
 }
 
 /** EPSG code of a GeoTIFF image from its GeoKeys, or CrsError suggesting --crs. */

@@ -37,7 +37,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
-      void reply.status(status).send({ error: frenchClientError(status, err.message) });
+      void reply.status(status).send({ error: frenchClientError(status, (err as Error).message) });
       return;
     }
     app.log.error(err);
