@@ -56,14 +56,12 @@ export function buildCommunes(seed: number, geo: Geography, terrain: Terrain): C
   const cells = voronoi(featureCollection(seeds.map((s) => point(s))), {
     bbox: [REGION_BBOX.minx, REGION_BBOX.miny, REGION_BBOX.maxx, REGION_BBOX.maxy],
   });
-  const land = polygon([geo.landRing.map((p) => [p[0], p[1]])]);
   const names = new Set<string>();
   const draft = seeds.map((bourg, k) => {
     const cell = cells.features[k];
-    const clipped = cell ? intersect(featureCollection([cell, land])) : null;
-    if (!clipped) throw new Error(`seed ${seed}: the commune around ${bourg} has no land`);
-    const g = clipped.geometry;
-    const polygons = (g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as XY[][][];
+    if (!cell) throw new Error(`seed ${seed}: no Voronoi cell around ${bourg}`);
+    const polygons = clipToLand(geo, cell.geometry.coordinates as XY[][]);
+    if (!polygons.length) throw new Error(`seed ${seed}: the commune around ${bourg} has no land`);
     const dCoast = sampleAt(terrain, terrain.dCoast, bourg[0], bourg[1]);
     const dRiver = sampleAt(terrain, terrain.dRiver, bourg[0], bourg[1]);
     const river = dRiver < 1500 ? nearestRiver(geo, bourg) : null;
@@ -93,6 +91,28 @@ export function buildCommunes(seed: number, geo: Geography, terrain: Terrain): C
     return null;
   };
   return { communes, at };
+}
+
+/**
+ * Cell ∩ land. Inland cells are kept as they are; coastal ones are clipped against the strip of
+ * land under their x-range only, because clipping against the whole coastline is slow (polyclip
+ * uses arbitrary precision) and the strip gives the same vertices to both neighbours of an edge.
+ */
+function clipToLand(geo: Geography, cell: XY[][]): XY[][][] {
+  const ring = cell[0];
+  const xs = ring.map((p) => p[0]);
+  const ys = ring.map((p) => p[1]);
+  const minx = Math.min(...xs);
+  const maxx = Math.max(...xs);
+  const strip = geo.coast.filter(([x]) => x >= minx - 100 && x <= maxx + 100);
+  const coastTop = Math.max(...strip.map((p) => p[1]), geo.coastY(minx), geo.coastY(maxx));
+  if (Math.min(...ys) > coastTop) return [cell];
+  const top = Math.max(...ys) + 1000;
+  const land = polygon([[...strip, [strip[strip.length - 1][0], top], [strip[0][0], top], strip[0]]]);
+  const clipped = intersect(featureCollection([polygon(cell), land]));
+  if (!clipped) return [];
+  const g = clipped.geometry;
+  return (g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as XY[][][];
 }
 
 /** Bourgs like the coast and the rivers. */

@@ -19,8 +19,8 @@ export interface Terrain {
   readonly dRiver: Float32Array;
   /** ground elevation in metres (sea pixels: -5) */
   readonly elevation: Float32Array;
-  /** elevation of the river bed at the pixel's latitude: the reference for overflow depths */
-  readonly bed: Float32Array;
+  /** height of the ground above the nearest river's water line: the reference for overflow depths */
+  readonly aboveRiver: Float32Array;
 }
 
 /** TRI scenarios, frequent → rare; water levels in metres above the river bed / the coast. */
@@ -76,7 +76,7 @@ export function buildTerrain(geo: Geography): Terrain {
   const micro = valueNoise2D(geo.seed + 202, 2);
   const shore = valueNoise2D(geo.seed + 203, 2);
   const elevation = new Float32Array(w * h);
-  const bed = new Float32Array(w * h);
+  const aboveRiver = new Float32Array(w * h);
   for (let c = 0; c < w; c++) {
     const x = g.originX + (c + 0.5) * TERRAIN_RES;
     // Cliffs in places, marshes in others; the bay and the estuary are always low and flat.
@@ -94,13 +94,16 @@ export function buildTerrain(geo: Geography): Terrain {
       const inland = smoothstep(0, 4000, dCoast[i]);
       const upland = Math.min(dCoast[i] * coastSlope, 15) + inland * (20 + 110 * north + 45 * hills(x / 8000, y / 8000));
       const riverBed = Math.max(0, (y - 6700000) / 30000) * 70;
-      const valley = riverBed + dRiver[i] * (0.0025 + 0.006 * north);
-      const e = Math.min(upland, valley) + 0.4 * micro(x / 700, y / 700);
+      const rise = dRiver[i] * (0.0025 + 0.006 * north);
+      const wobble = 0.4 * micro(x / 700, y / 700);
+      const e = Math.min(upland, riverBed + rise) + wobble;
       elevation[i] = Math.max(0.1, e);
-      bed[i] = riverBed;
+      // Where the upland is lower than the bed far up the valley (near the sea), the pixel is
+      // still no lower above the river than the valley side would be: no phantom deep water.
+      aboveRiver[i] = Math.max(e - riverBed, rise + wobble);
     }
   }
-  return { grid: g, land, dCoast, dRiver, elevation, bed };
+  return { grid: g, land, dCoast, dRiver, elevation, aboveRiver };
 }
 
 /** Overflow (01) and marine-submersion (03) water depths in metres for one scenario. */
@@ -111,7 +114,7 @@ export function floodDepths(t: Terrain, scenario: Scenario): { river: Float32Arr
   const marine = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     if (!t.land[i]) continue;
-    if (t.dRiver[i] < RIVER_REACH) river[i] = Math.max(0, RIVER_LEVEL[k] + t.bed[i] - t.elevation[i]);
+    if (t.dRiver[i] < RIVER_REACH) river[i] = Math.max(0, RIVER_LEVEL[k] - t.aboveRiver[i]);
     if (t.dCoast[i] < SEA_REACH) marine[i] = Math.max(0, SEA_LEVEL[k] - t.elevation[i]);
   }
   return { river, marine };
