@@ -1,0 +1,75 @@
+/**
+ * One entry for terrain tiles: `openDem(path)` opens a GeoTIFF/COG or an ESRI ASCII grid and
+ * gives back its grid, nodata and readers, with one error per file for the usual failures
+ * (empty, corrupt, missing CRS, tile too small to analyse, no valid elevation).
+ */
+import { basename, extname } from 'node:path';
+import { InputError } from '../errors.ts';
+import { readAsciiGrid, readAsciiHeader } from './ascii-grid.ts';
+import { intersectWindows, window as makeWindow, type Grid, type Window } from './grid.ts';
+import { openRaster } from './raster.ts';
+
+export interface Dem {
+  readonly file: string;
+  readonly grid: Grid;
+  readonly nodata: number | null;
+  /** whole tile, row-major from the top; InputError when it holds no valid elevation */
+  read(): Promise<Float32Array>;
+  readWindow(win: Window): Promise<Float32Array>;
+}
+
+/** Smaller tiles cannot hold a feature plus the relief filters' support. */
+export const MIN_DEM_PIXELS = 16;
+
+export async function openDem(path: string, opts: { crs?: string } = {}): Promise<Dem> {
+  const name = basename(path);
+  const ext = extname(path).toLowerCase();
+  let grid: Grid;
+  let nodata: number | null;
+  let readAll: () => Promise<Float32Array>;
+  let readWin: (w: Window) => Promise<Float32Array>;
+  if (ext === '.asc') {
+    const head = await readAsciiHeader(path, opts);
+    grid = head.grid;
+    nodata = head.nodata;
+    let cached: Promise<Float32Array> | null = null;
+    readAll = () => (cached ??= readAsciiGrid(path, { crs: grid.crs }).then((a) => a.data));
+    readWin = async (w) => crop(await readAll(), grid.width, w);
+  } else if (ext === '.tif' || ext === '.tiff') {
+    const r = await openRaster(path, opts);
+    grid = r.grid;
+    nodata = r.nodata;
+    readAll = () => r.readAll();
+    readWin = (w) => r.readWindow(w);
+  } else {
+    throw new InputError(`${name}: unknown terrain format ${JSON.stringify(ext)}; expected .tif, .tiff (GeoTIFF) or .asc (ESRI ASCII grid)`);
+  }
+  if (grid.width < MIN_DEM_PIXELS || grid.height < MIN_DEM_PIXELS) {
+    throw new InputError(`${name}: tile is ${grid.width}×${grid.height} pixels; expected at least ${MIN_DEM_PIXELS}×${MIN_DEM_PIXELS}`);
+  }
+  return {
+    file: path,
+    grid,
+    nodata,
+    async read() {
+      const data = await readAll();
+      let valid = 0;
+      for (let i = 0; i < data.length && valid === 0; i++) if (data[i] === data[i] && data[i] !== nodata) valid++;
+      if (valid === 0) throw new InputError(`${name}: every pixel is nodata (${nodata}); nothing to analyse in this tile`);
+      return data;
+    },
+    readWindow(win) {
+      const w = intersectWindows(win, makeWindow(0, 0, grid.width, grid.height));
+      if (w.width !== win.width || w.height !== win.height) {
+        throw new InputError(`${name}: window (${win.col}, ${win.row}, ${win.width}×${win.height}) outside the ${grid.width}×${grid.height} tile`);
+      }
+      return readWin(win);
+    },
+  };
+}
+
+function crop(data: Float32Array, width: number, w: Window): Float32Array {
+  const out = new Float32Array(w.width * w.height);
+  for (let r = 0; r < w.height; r++) out.set(data.subarray((w.row + r) * width + w.col, (w.row + r) * width + w.col + w.width), r * w.width);
+  return out;
+}
