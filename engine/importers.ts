@@ -181,12 +181,30 @@ export function formatReport(report: ImportReport, maxIssues = 10): string {
   if (report.rejected) lines.push(`  rejected:         ${list(rejectedBy)}`);
   if (report.issues.length) {
     lines.push(`  first issues:`);
-    for (const i of report.issues.slice(0, maxIssues)) {
+    for (const i of sampleIssues(report.issues, maxIssues)) {
       lines.push(`    ${i.kept ? 'flag  ' : 'reject'} ${i.reason}: ${i.message}`);
     }
     if (report.issues.length > maxIssues) lines.push(`    … and ${n(report.issues.length - maxIssues)} more (see import_issues)`);
   }
   return lines.join('\n');
+}
+
+/**
+ * Up to `max` issues in line order, taken one reason at a time so that 2,000 missing
+ * coordinates do not hide the one duplicate reference.
+ */
+function sampleIssues(issues: readonly ImportIssue[], max: number): ImportIssue[] {
+  const byReason = new Map<string, ImportIssue[]>();
+  for (const i of issues) {
+    const list = byReason.get(i.reason) ?? [];
+    if (list.length < max) list.push(i);
+    byReason.set(i.reason, list);
+  }
+  const picked: ImportIssue[] = [];
+  for (let round = 0; picked.length < max && picked.length < issues.length; round++) {
+    for (const list of byReason.values()) if (round < list.length && picked.length < max) picked.push(list[round]);
+  }
+  return picked.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }
 
 registerImporter('communes', communesImporter);
