@@ -192,6 +192,8 @@ class MonumentReader {
     return none('outside_region');
   }
 
+  // Overseas positions get Lambert-93 x/y too: meaningless as a map but consistent, and
+  // distances between nearby points stay usable for buffers (the store is Lambert-93 only).
   private place(lat: number, lon: number) {
     const [x, y] = this.toL93(lon, lat);
     return { lon, lat, x, y };
