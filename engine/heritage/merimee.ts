@@ -192,8 +192,8 @@ class MonumentReader {
     return none('outside_region');
   }
 
-  // Overseas positions get Lambert-93 x/y too: meaningless as a map but consistent, and
-  // distances between nearby points stay usable for buffers (the store is Lambert-93 only).
+  // Overseas positions get Lambert-93 x/y too, because the store has one CRS; they lie far
+  // outside its domain (strong distortion), so overseas work should start from lon/lat.
   private place(lat: number, lon: number) {
     const [x, y] = this.toL93(lon, lat);
     return { lon, lat, x, y };
