@@ -3,6 +3,8 @@
  * once (the CLI import command, the main job) before calling importLayer with these kinds.
  */
 import { importerKinds, registerImporter, type Importer } from '../importers.ts';
+import { rgaCommuneImporter, seismicImporter } from './commune-table.ts';
+import { driasImporter } from './drias.ts';
 import { coastalErosionImporter, hazardZonesImporter, pprImporter, rgaImporter, triImporter } from './zones.ts';
 
 const KINDS: Record<string, Importer> = {
@@ -11,6 +13,9 @@ const KINDS: Record<string, Importer> = {
   rga: rgaImporter,
   ppr: pprImporter,
   'coastal-erosion': coastalErosionImporter,
+  seismic: seismicImporter,
+  'rga-commune': rgaCommuneImporter,
+  drias: driasImporter,
 };
 
 const have = new Set(importerKinds());

@@ -40,7 +40,7 @@ const PPR_TYPEALEA: [string, Hazard][] = [
 
 const POLYGONAL = ['Polygon', 'MultiPolygon'] as const;
 const LINEAL = ['LineString', 'MultiLineString', 'Polygon', 'MultiPolygon'] as const;
-const ID_ALIASES = ['id_zone', 'id', 'idzone', 'id_tri', 'id_gaspar', 'code', 'fid', 'objectid', 'gid'];
+const ID_ALIASES = ['id_zone', 'id_troncon', 'id', 'idzone', 'id_tri', 'id_gaspar', 'code', 'fid', 'objectid', 'gid'];
 
 /** Sets the flavour from the first feature's attributes (names compared case-insensitively). */
 export function detectSchema(props: Record<string, unknown>): ZoneSchema {
