@@ -33,19 +33,29 @@ function check(d: DemInput, fn: string): Uint8Array {
 function horn(d: DemInput, valid: Uint8Array, fn: (i: number, gx: number, gy: number) => void): void {
   const { data, width: w, height: h } = d;
   const inv = 1 / (8 * d.pixel);
+  // neighbour value, or the centre's when outside the raster or nodata
+  const at = (rr: number, cc: number, e: number) => {
+    if (rr < 0 || rr >= h || cc < 0 || cc >= w) return e;
+    const k = rr * w + cc;
+    return valid[k] ? data[k] : e;
+  };
   for (let r = 0; r < h; r++) {
     for (let c = 0; c < w; c++) {
       const i = r * w + c;
       if (!valid[i]) continue;
+      const inner = r > 0 && r < h - 1 && c > 0 && c < w - 1 &&
+        valid[i - w - 1] & valid[i - w] & valid[i - w + 1] & valid[i - 1] & valid[i + 1] & valid[i + w - 1] & valid[i + w] & valid[i + w + 1];
+      if (inner) {
+        // fast path (nearly every pixel): no bounds or nodata checks
+        const a = data[i - w - 1], b = data[i - w], cc = data[i - w + 1];
+        const g = data[i + w - 1], hh = data[i + w], ii = data[i + w + 1];
+        fn(i, (a + 2 * data[i - 1] + g - (cc + 2 * data[i + 1] + ii)) * inv, (a + 2 * b + cc - (g + 2 * hh + ii)) * inv);
+        continue;
+      }
       const e = data[i];
-      const at = (rr: number, cc: number) => {
-        if (rr < 0 || rr >= h || cc < 0 || cc >= w) return e;
-        const k = rr * w + cc;
-        return valid[k] ? data[k] : e;
-      };
-      const a = at(r - 1, c - 1), b = at(r - 1, c), cc = at(r - 1, c + 1);
-      const dd = at(r, c - 1), f = at(r, c + 1);
-      const g = at(r + 1, c - 1), hh = at(r + 1, c), ii = at(r + 1, c + 1);
+      const a = at(r - 1, c - 1, e), b = at(r - 1, c, e), cc = at(r - 1, c + 1, e);
+      const dd = at(r, c - 1, e), f = at(r, c + 1, e);
+      const g = at(r + 1, c - 1, e), hh = at(r + 1, c, e), ii = at(r + 1, c + 1, e);
       fn(i, (a + 2 * dd + g - (cc + 2 * f + ii)) * inv, (a + 2 * b + cc - (g + 2 * hh + ii)) * inv);
     }
   }

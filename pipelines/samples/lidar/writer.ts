@@ -10,9 +10,14 @@ import type { PlantedFeature } from './objects.ts';
 
 export const LIDAR_NODATA = -99999;
 
-/** `LHD_FXX_0330_6714_MNT_O_0M50_LAMB93_IGN69.tif`: km of the left and top edges, pixel size. */
+/**
+ * `LHD_FXX_0330_6714_MNT_O_0M50_LAMB93_IGN69.tif`: km of the left and top edges, pixel size.
+ * Edges off the kilometre grid (sub-km test and training tiles) are written in metres
+ * (`LHD_FXX_0330064_6712000_…`) so that names stay unique.
+ */
 export function tileName(left: number, top: number, pixel: number, format: 'tif' | 'asc'): string {
-  const km = (v: number) => String(Math.floor(v / 1000)).padStart(4, '0');
+  const onKm = left % 1000 === 0 && top % 1000 === 0;
+  const km = (v: number) => (onKm ? String(Math.floor(v / 1000)).padStart(4, '0') : String(Math.round(v)).padStart(7, '0'));
   const [m, cm] = pixel.toFixed(2).split('.');
   return `LHD_FXX_${km(left)}_${km(top)}_MNT_O_${m}M${cm}_LAMB93_IGN69.${format}`;
 }
