@@ -10,6 +10,7 @@ import { readSourceFile, type SourceFile } from './io/source-file.ts';
 import type { Store } from './store/store.ts';
 import { communesImporter } from './heritage/communes.ts';
 import { merimeeImporter } from './heritage/merimee.ts';
+import { basemapImporter } from './geo/basemap.ts';
 
 /** One problem found in one record. `kept: false` means the record was rejected. */
 export interface ImportIssue {
@@ -209,3 +210,5 @@ function sampleIssues(issues: readonly ImportIssue[], max: number): ImportIssue[
 
 registerImporter('communes', communesImporter);
 registerImporter('merimee', merimeeImporter);
+registerImporter('basemap-land', basemapImporter('land'));
+registerImporter('basemap-rivers', basemapImporter('rivers'));

@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { progress } from '../engine/cli/progress.ts';
-import { importBasemapLayer } from '../engine/geo/basemap.ts';
 import { assertPortFree, listen, type ServerSettings } from '../engine/server/listen.ts';
 import { Store } from '../engine/store/store.ts';
 import { ensureSamples } from './samples/ensure.ts';
@@ -52,13 +51,8 @@ async function importIfChanged(store: Store, steps: ImportStep[]): Promise<void>
     );
     if (last?.checksum === checksum) continue;
     const p = progress(`import ${step.kind} ${step.file}`);
-    if (step.kind.startsWith('basemap-')) {
-      const r = await importBasemapLayer(store, step.kind.slice('basemap-'.length), step.file);
-      p.done(`${r.features} features`);
-    } else {
-      const report = await importLayer(store, step.kind, step.file);
-      p.done(`${report.kept} kept, ${report.rejected} rejected`);
-      if (report.issues.length) console.error(formatReport(report));
-    }
+    const report = await importLayer(store, step.kind, step.file);
+    p.done(`${report.kept} kept, ${report.rejected} rejected`);
+    if (report.issues.length) console.error(formatReport(report, 5));
   }
 }

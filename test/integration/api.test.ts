@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { importLayer } from '../../engine/importers.ts';
-import { importBasemapLayer } from '../../engine/geo/basemap.ts';
 import { createServer } from '../../engine/server/server.ts';
 import { Store } from '../../engine/store/store.ts';
 import { SAMPLE_REGION_DIR } from '../../pipelines/paths.ts';
@@ -19,7 +18,7 @@ beforeAll(async () => {
   store = await Store.open(':memory:');
   await importLayer(store, 'communes', join(SAMPLE_REGION_DIR, 'communes.geojson'));
   merimeeReport = await importLayer(store, 'merimee', join(SAMPLE_REGION_DIR, 'merimee.csv'));
-  await importBasemapLayer(store, 'land', join(SAMPLE_REGION_DIR, 'basemap', 'land.geojson'));
+  await importLayer(store, 'basemap-land', join(SAMPLE_REGION_DIR, 'basemap', 'land.geojson'));
   app = await createServer({ store });
 });
 
