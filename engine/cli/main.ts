@@ -29,6 +29,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   detect: async () => (await import('./commands/detect.ts')).detectCommand,
   evaluate: async () => (await import('./commands/evaluate.ts')).evaluateCommand,
   bench: async () => (await import('./commands/bench.ts')).benchCommand,
+  export: async () => (await import('./commands/export.ts')).exportCommand,
+  report: async () => (await import('./commands/report.ts')).reportCommand,
+  user: async () => (await import('./commands/user.ts')).userCommand,
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>): void {
