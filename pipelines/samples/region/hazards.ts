@@ -7,7 +7,7 @@ import { grid as makeGrid } from '../../../engine/geo/grid.ts';
 import { Rng, valueNoise2D } from '../rng.ts';
 import type { CommuneSet } from './communes.ts';
 import { REGION_BBOX, type Geography, type XY } from './geography.ts';
-import { floodDepths, SCENARIOS, type Terrain } from './terrain.ts';
+import { floodMasks, SCENARIOS, type Terrain } from './terrain.ts';
 import { maskPolygons } from './trace.ts';
 import { csvText, mapGeometry, metres, type Feature } from './writers.ts';
 
@@ -15,12 +15,9 @@ const TRI_SOURCE = 'TRI Mor-Braz – cartographie des surfaces inondables (DREAL
 
 export function buildTriZones(t: Terrain): Feature[] {
   const features: Feature[] = [];
-  const n = t.land.length;
   for (const scenario of SCENARIOS) {
-    const { river, marine } = floodDepths(t, scenario);
-    for (const [typ, depth, code] of [['01', river, 'DEB'], ['03', marine, 'SUB']] as const) {
-      const mask = new Uint8Array(n);
-      for (let i = 0; i < n; i++) mask[i] = depth[i] > 0 ? 1 : 0;
+    const { river, marine } = floodMasks(t, scenario);
+    for (const [typ, mask, code] of [['01', river, 'DEB'], ['03', marine, 'SUB']] as const) {
       maskPolygons(mask, t.grid, { tolerance: 12, minArea: 4 * 625 }).forEach((rings, k) => {
         features.push({
           properties: { id_zone: `TRI_MORBRAZ_${scenario}_${code}_${String(k + 1).padStart(3, '0')}`, scenario, typ_inond: typ, source: TRI_SOURCE },

@@ -72,8 +72,10 @@ export function buildTerrain(geo: Geography): Terrain {
     dRiver[i] *= TERRAIN_RES;
   }
 
-  const hills = valueNoise2D(geo.seed + 201, 4);
-  const micro = valueNoise2D(geo.seed + 202, 2);
+  const hillNoise = valueNoise2D(geo.seed + 201, 4);
+  const microNoise = valueNoise2D(geo.seed + 202, 2);
+  const hills = coarseField((x, y) => hillNoise(x / 8000, y / 8000));
+  const micro = coarseField((x, y) => microNoise(x / 700, y / 700));
   const shore = valueNoise2D(geo.seed + 203, 2);
   const elevation = new Float32Array(w * h);
   const aboveRiver = new Float32Array(w * h);
@@ -92,10 +94,10 @@ export function buildTerrain(geo: Geography): Terrain {
       const y = g.originY - (r + 0.5) * TERRAIN_RES;
       const north = (y - REGION_BBOX.miny) / (REGION_BBOX.maxy - REGION_BBOX.miny);
       const inland = smoothstep(0, 4000, dCoast[i]);
-      const upland = Math.min(dCoast[i] * coastSlope, 15) + inland * (20 + 110 * north + 45 * hills(x / 8000, y / 8000));
+      const upland = Math.min(dCoast[i] * coastSlope, 15) + inland * (20 + 110 * north + 45 * hills(x, y));
       const riverBed = Math.max(0, (y - 6700000) / 30000) * 70;
       const rise = dRiver[i] * (0.0025 + 0.006 * north);
-      const wobble = 0.4 * micro(x / 700, y / 700);
+      const wobble = 0.4 * micro(x, y);
       const e = Math.min(upland, riverBed + rise) + wobble;
       elevation[i] = Math.max(0.1, e);
       // Where the upland is lower than the bed far up the valley (near the sea), the pixel is
@@ -120,12 +122,51 @@ export function floodDepths(t: Terrain, scenario: Scenario): { river: Float32Arr
   return { river, marine };
 }
 
+/** Where overflow (01) and marine submersion (03) reach: the pixels where floodDepths is > 0. */
+export function floodMasks(t: Terrain, scenario: Scenario): { river: Uint8Array; marine: Uint8Array } {
+  const k = SCENARIOS.indexOf(scenario);
+  const n = t.land.length;
+  const river = new Uint8Array(n);
+  const marine = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (!t.land[i]) continue;
+    if (t.dRiver[i] < RIVER_REACH && t.aboveRiver[i] < RIVER_LEVEL[k]) river[i] = 1;
+    if (t.dCoast[i] < SEA_REACH && t.elevation[i] < SEA_LEVEL[k]) marine[i] = 1;
+  }
+  return { river, marine };
+}
+
 /** Value of a terrain field at a Lambert-93 point (nearest pixel; NaN outside the grid). */
 export function sampleAt(t: Terrain, field: Float32Array | Uint8Array, x: number, y: number): number {
   const c = Math.floor((x - t.grid.originX) / TERRAIN_RES);
   const r = Math.floor((t.grid.originY - y) / TERRAIN_RES);
   if (c < 0 || r < 0 || c >= t.grid.width || r >= t.grid.height) return NaN;
   return field[r * t.grid.width + c];
+}
+
+/**
+ * A smooth field sampled every 100 m over the region and interpolated bilinearly: value noise
+ * per 25 m pixel was the bulk of the terrain's cost, and these fields vary over kilometres.
+ */
+function coarseField(f: (x: number, y: number) => number): (x: number, y: number) => number {
+  const step = 100;
+  const nx = (REGION_BBOX.maxx - REGION_BBOX.minx) / step + 1;
+  const ny = (REGION_BBOX.maxy - REGION_BBOX.miny) / step + 1;
+  const v = new Float64Array(nx * ny);
+  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) v[j * nx + i] = f(REGION_BBOX.minx + i * step, REGION_BBOX.miny + j * step);
+  return (x, y) => {
+    const fx = Math.min(Math.max((x - REGION_BBOX.minx) / step, 0), nx - 1.000001);
+    const fy = Math.min(Math.max((y - REGION_BBOX.miny) / step, 0), ny - 1.000001);
+    const i = Math.floor(fx);
+    const j = Math.floor(fy);
+    const tx = fx - i;
+    const ty = fy - j;
+    const a = v[j * nx + i];
+    const b = v[j * nx + i + 1];
+    const c = v[(j + 1) * nx + i];
+    const d = v[(j + 1) * nx + i + 1];
+    return a + (b - a) * tx + (c - a) * ty + (a - b - c + d) * tx * ty;
+  };
 }
 
 function smoothstep(a: number, b: number, v: number): number {

@@ -23,18 +23,18 @@ export interface TraceOptions {
 export function maskPolygons(mask: Uint8Array, g: Grid, opts: TraceOptions): PolygonRings[] {
   const { width: w, height: h } = g;
   const inside = (c: number, r: number) => c >= 0 && r >= 0 && c < w && r < h && mask[r * w + c] !== 0;
+  const key = (i: number, j: number) => j * (w + 1) + i;
+  // Edges leaving a vertex: at most two (at a saddle), so two slots per vertex suffice.
+  const slot0 = new Int32Array((w + 1) * (h + 1)).fill(-1);
+  const slot1 = new Int32Array((w + 1) * (h + 1)).fill(-1);
   const from: number[] = [];
   const dir: number[] = [];
-  const out = new Map<number, number[]>();
-  const key = (i: number, j: number) => j * (w + 1) + i;
   const add = (i: number, j: number, d: number) => {
     const k = key(i, j);
-    const e = from.length;
+    if (slot0[k] === -1) slot0[k] = from.length;
+    else slot1[k] = from.length;
     from.push(k);
     dir.push(d);
-    const list = out.get(k);
-    if (list) list.push(e);
-    else out.set(k, [e]);
   };
   // Every boundary side of an inside pixel becomes a unit edge with the inside on its left.
   for (let r = 0; r < h; r++) {
@@ -56,18 +56,22 @@ export function maskPolygons(mask: Uint8Array, g: Grid, opts: TraceOptions): Pol
     for (;;) {
       used[e] = 1;
       const k = from[e];
-      corners.push([k % (w + 1), Math.floor(k / (w + 1))]);
+      const i = k % (w + 1);
+      const j = (k - i) / (w + 1);
+      corners.push([i, j]);
       const d = dir[e];
-      const nextKey = key(corners[corners.length - 1][0] + DX[d], corners[corners.length - 1][1] + DY[d]);
-      const candidates = (out.get(nextKey) ?? []).filter((x) => !used[x] || x === start);
+      const nk = key(i + DX[d], j + DY[d]);
+      const a = slot0[nk];
+      const b = slot1[nk];
+      const okA = a !== -1 && (!used[a] || a === start);
+      const okB = b !== -1 && (!used[b] || b === start);
       // At a saddle (two pixels touching by a corner) turn left: diagonal pixels stay apart.
       let next = -1;
       for (const turn of [1, 0, 3]) {
-        const found = candidates.find((x) => dir[x] === (d + turn) % 4);
-        if (found !== undefined) {
-          next = found;
-          break;
-        }
+        const want = (d + turn) % 4;
+        if (okA && dir[a] === want) next = a;
+        else if (okB && dir[b] === want) next = b;
+        if (next !== -1) break;
       }
       if (next === -1) throw new Error('maskPolygons: open boundary (bug)');
       if (next === start) break;
