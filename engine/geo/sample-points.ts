@@ -181,10 +181,15 @@ async function readPlan(
 ): Promise<Float64Array> {
   if (plan.blocks.length === 0) return new Float64Array(0);
   const fd = image.fileDirectory;
-  const compression = Number(fd.getValue('Compression') ?? 1);
-  const predictor = Number(fd.getValue('Predictor') ?? 1);
-  const bits = Number((fd.getValue('BitsPerSample') as number[] | number | undefined)?.toString().split(',')[0] ?? 8);
-  const format = Number((fd.getValue('SampleFormat') as number[] | number | undefined)?.toString().split(',')[0] ?? 1);
+  const tag = async (name: string, fallback: number) => {
+    const v = fd.hasTag(name as never) ? ((await fd.loadValue(name as never)) as unknown) : undefined;
+    const first = v === undefined || v === null ? fallback : typeof v === 'object' ? (v as ArrayLike<number>)[0] : v;
+    return Number(first ?? fallback);
+  };
+  const compression = await tag('Compression', 1);
+  const predictor = await tag('Predictor', 1);
+  const bits = await tag('BitsPerSample', 8);
+  const format = await tag('SampleFormat', 1);
   const fast =
     [1, 8, 32946].includes(compression) &&
     predictor === 1 &&
@@ -245,7 +250,7 @@ function runWorker(job: BlockJob): Promise<Float64Array> {
       void worker.terminate();
       reject(err);
     });
-    worker.postMessage(job, [job.offsets.buffer]);
+    worker.postMessage(job, [job.offsets.buffer as ArrayBuffer]);
   });
 }
 

@@ -46,8 +46,8 @@ export class ModifierRules {
         factor *= f;
         parts.push(`${label} ×${f}`);
       };
-      const p = (v.protection ?? 'inconnue') as keyof typeof m.protection;
-      use(m.protection[p] ?? 1, PROTECTION_FR[p] ?? p);
+      const p = v.protection ?? 'inconnue';
+      use((m.protection as unknown as Record<string, number>)[p] ?? 1, PROTECTION_FR[p] ?? p);
       const typ = v.typology ? fold(v.typology) : '';
       for (const r of this.typology) {
         if (typ && r.re.test(typ) && (!r.hazards || r.hazards.includes(h))) {

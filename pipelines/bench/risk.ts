@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { samplePoints } from '../../engine/geo/sample-points.ts';
 import { loadRiskConfig } from '../../engine/risk/config.ts';
@@ -20,6 +20,12 @@ export interface RiskBenchOptions {
 }
 
 const secs = (t0: number) => Math.round((performance.now() - t0)) / 1000;
+/** CPU seconds (user + system) of this process, DuckDB and worker threads included. */
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const cpuSince = (c0: number) => Math.round((cpuNow() - c0) * 1000) / 1000;
 const rssMiB = () => Math.round(process.memoryUsage().rss / 2 ** 20);
 /** Peak resident set of this process so far (ru_maxrss, KiB on Linux). */
 const peakMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
@@ -45,14 +51,20 @@ export async function runRiskBench(o: RiskBenchOptions = {}): Promise<Record<str
       ys[i] = Y0 + rnd() * SIDE;
     }
     t = performance.now();
+    let c = cpuNow();
     const ours = await samplePoints(rasterPath, xs, ys, { workers: 2 });
     const ours_s = secs(t);
+    const ours_cpu = cpuSince(c);
     const input = Array.from(xs, (x, i) => `${x} ${ys[i]}`).join('\n') + '\n';
     t = performance.now();
-    const gdal = spawnSync('gdallocationinfo', ['-valonly', '-geoloc', rasterPath], { input, maxBuffer: 1 << 28 });
+    // GNU time reports the child's own CPU on stderr; the values come on stdout as usual.
+    const gdal = spawnSync('/usr/bin/time', ['-f', '%U %S', 'gdallocationinfo', '-valonly', '-geoloc', rasterPath], { input, maxBuffer: 1 << 28 });
     const gdal_s = secs(t);
+    const times = /([\d.]+) ([\d.]+)\s*$/.exec(gdal.stderr.toString());
+    const gdal_cpu = times ? Math.round((Number(times[1]) + Number(times[2])) * 1000) / 1000 : null;
     let mismatches = -1;
     if (gdal.status === 0) {
+      // stdout holds only the values; GNU time wrote to stderr.
       const vals = gdal.stdout.toString().trim().split('\n').map(Number);
       mismatches = vals.length === nPts ? 0 : Math.abs(vals.length - nPts);
       vals.forEach((v, i) => {
@@ -64,13 +76,17 @@ export async function runRiskBench(o: RiskBenchOptions = {}): Promise<Record<str
 
     const config = loadRiskConfig();
     t = performance.now();
+    c = cpuNow();
     const [mon] = await scoreAll(store, { config, kinds: ['monument'] });
     const monuments_s = secs(t);
+    const monuments_cpu = cpuSince(c);
     const rssAfterMonuments = peakMiB();
     log(`monuments scored in ${monuments_s} s`);
     t = performance.now();
+    c = cpuNow();
     const [arch] = await scoreAll(store, { config, kinds: ['archaeo'] });
     const archaeo_s = secs(t);
+    const archaeo_cpu = cpuSince(c);
     log(`archaeological sites scored in ${archaeo_s} s`);
     const terms = Number(await store.value('SELECT count(*) FROM score_terms_raw'));
     store.close();
@@ -85,6 +101,8 @@ export async function runRiskBench(o: RiskBenchOptions = {}): Promise<Record<str
         all_sites_s: Math.round((monuments_s + archaeo_s) * 1000) / 1000,
         all_sites_target_s: 60,
         archaeo_s,
+        cpu_s: { monuments: monuments_cpu, archaeo: archaeo_cpu, all_sites: Math.round((monuments_cpu + archaeo_cpu) * 1000) / 1000 },
+        load_average: loadavg().map((v) => Math.round(v * 10) / 10),
         monument_sites: mon?.n_sites,
         archaeo_sites: arch?.n_sites,
         no_data_terms: (mon?.n_no_data_terms ?? 0) + (arch?.n_no_data_terms ?? 0),
@@ -96,6 +114,9 @@ export async function runRiskBench(o: RiskBenchOptions = {}): Promise<Record<str
         gdal_s,
         ratio: gdal_s > 0 ? Math.round((ours_s / gdal_s) * 100) / 100 : null,
         ratio_target: 1.0,
+        vigie_cpu_s: ours_cpu,
+        gdal_cpu_s: gdal_cpu,
+        cpu_ratio: gdal_cpu ? Math.round((ours_cpu / gdal_cpu) * 100) / 100 : null,
         identical: mismatches === 0,
         mismatches,
         blocks_read: ours.blocksRead,

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeGeoTiff } from '../../engine/geo/geotiff-write.ts';
 import { grid, type Grid } from '../../engine/geo/grid.ts';
-import type { Store } from '../../engine/store/store.ts';
+import type { AppendColumn, Store } from '../../engine/store/store.ts';
 
 /** mulberry32: tiny, fast, good enough for test data. */
 export function mulberry32(seed: number): () => number {
@@ -62,6 +62,19 @@ export function writeFloodCog(dir: string, px: number): string {
   return path;
 }
 
+type Named<R> = AppendColumn<R> & { name: string };
+const SQL_TYPE = { varchar: 'VARCHAR', json: 'JSON', double: 'DOUBLE', integer: 'INTEGER', bigint: 'BIGINT', boolean: 'BOOLEAN' } as const;
+
+/** Appends by column name through a staging table, so tables that gain columns keep working. */
+async function appendNamed<R>(store: Store, table: string, rows: Iterable<R>, cols: Named<R>[]): Promise<void> {
+  const stage = `bench_stage_${table}`;
+  const names = cols.map((c) => c.name).join(', ');
+  await store.run(`CREATE OR REPLACE TABLE ${stage} (${cols.map((c) => `${c.name} ${SQL_TYPE[c.type]}`).join(', ')})`);
+  await store.append(stage, rows, cols);
+  await store.run(`INSERT INTO ${table} (${names}) SELECT ${names} FROM ${stage}`);
+  await store.run(`DROP TABLE ${stage}`);
+}
+
 const TYPES = ['église', 'chapelle', 'château', 'maison', 'menhir', 'moulin', 'pont', 'croix', 'hôtel', 'abbaye'];
 const MATS = ['calcaire', 'granite', 'pan de bois', 'brique', 'torchis', 'grès', null];
 const PROT = ['classe', 'inscrit', 'inscrit', 'classe_inscrit'];
@@ -94,27 +107,24 @@ export async function fillStore(store: Store, dir: string, sizes: Sizes, seed = 
     const [x, y] = pt();
     return { ref: `PA${String(k).padStart(8, '0')}`, x, y, t: TYPES[k % TYPES.length], m: MATS[Math.floor(rnd() * MATS.length)], p: PROT[k % 4], insee: communeOf(x, y).code };
   });
-  // Column order of the monuments table (001_core.sql).
-  await store.append('monuments', monuments, [
-    { type: 'varchar', get: (m) => m.ref }, { type: 'varchar', get: (m) => `${m.t} ${m.ref}` }, { type: 'varchar', get: (m) => m.t },
-    { type: 'varchar', get: () => null }, { type: 'varchar', get: (m) => m.p }, { type: 'boolean', get: () => false },
-    { type: 'varchar', get: () => null }, { type: 'varchar', get: () => null }, { type: 'varchar', get: (m) => m.insee },
-    { type: 'varchar', get: (m) => m.insee }, { type: 'varchar', get: () => null }, { type: 'varchar', get: () => null },
-    { type: 'varchar', get: () => null }, { type: 'varchar', get: (m) => m.m }, { type: 'varchar', get: () => null },
-    { type: 'varchar', get: () => null }, { type: 'double', get: () => null }, { type: 'double', get: () => null },
-    { type: 'double', get: (m) => m.x }, { type: 'double', get: (m) => m.y }, { type: 'varchar', get: () => 'ok' },
-    { type: 'integer', get: () => 1 },
+  await appendNamed(store, 'monuments', monuments, [
+    { name: 'reference', type: 'varchar', get: (m) => m.ref }, { name: 'titre', type: 'varchar', get: (m) => `${m.t} ${m.ref}` },
+    { name: 'denomination', type: 'varchar', get: (m) => m.t }, { name: 'protection', type: 'varchar', get: (m) => m.p },
+    { name: 'partielle', type: 'boolean', get: () => false }, { name: 'insee', type: 'varchar', get: (m) => m.insee },
+    { name: 'materiaux', type: 'varchar', get: (m) => m.m }, { name: 'x', type: 'double', get: (m) => m.x },
+    { name: 'y', type: 'double', get: (m) => m.y }, { name: 'position_status', type: 'varchar', get: () => 'ok' },
+    { name: 'catalogue_id', type: 'integer', get: () => 1 },
   ]);
   const archaeo = Array.from({ length: sizes.archaeo }, (_, k) => {
     const [x, y] = pt();
     return { id: `EA-${k}`, x, y, insee: communeOf(x, y).code };
   });
-  await store.append('heritage_sites', archaeo, [
-    { type: 'varchar', get: (a) => a.id }, { type: 'varchar', get: () => 'archaeo' }, { type: 'varchar', get: (a) => `Entité ${a.id}` },
-    { type: 'varchar', get: (a) => (a.x % 3 < 1 ? 'tumulus' : 'habitat') }, { type: 'varchar', get: () => 'Néolithique' },
-    { type: 'varchar', get: (a) => a.insee }, { type: 'double', get: (a) => a.x }, { type: 'double', get: (a) => a.y },
-    { type: 'double', get: (a) => a.x }, { type: 'double', get: (a) => a.y }, { type: 'double', get: (a) => a.x }, { type: 'double', get: (a) => a.y },
-    { type: 'json', get: () => null }, { type: 'json', get: () => null }, { type: 'integer', get: () => 1 }, { type: 'varchar', get: () => 'ok' },
+  await appendNamed(store, 'heritage_sites', archaeo, [
+    { name: 'site_id', type: 'varchar', get: (a) => a.id }, { name: 'site_kind', type: 'varchar', get: () => 'archaeo' },
+    { name: 'name', type: 'varchar', get: (a) => `Entité ${a.id}` },
+    { name: 'type', type: 'varchar', get: (a) => (a.x % 3 < 1 ? 'tumulus' : 'habitat') }, { name: 'periode', type: 'varchar', get: () => 'Néolithique' },
+    { name: 'insee', type: 'varchar', get: (a) => a.insee }, { name: 'x', type: 'double', get: (a) => a.x }, { name: 'y', type: 'double', get: (a) => a.y },
+    { name: 'position_status', type: 'varchar', get: () => 'ok' },
   ]);
 
   const rasterPath = writeFloodCog(dir, sizes.rasterPx);
