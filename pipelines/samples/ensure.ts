@@ -29,10 +29,10 @@ export async function generateSamples(opts: SampleOptions = {}): Promise<void> {
 
 /** Generates only what is missing: rasters and LiDAR tiles in the cache. */
 export async function ensureSamples(): Promise<{ regionDir: string; rasterDir: string; lidarDir: string }> {
-  const { generateRegion } = await import('./region/generate.ts');
+  const { generateRegion, regionRastersPresent } = await import('./region/generate.ts');
   const rasterDir = regionCacheDir();
   const needVectors = !existsSync(join(SAMPLE_REGION_DIR, 'region.json'));
-  const needRasters = !existsSync(join(rasterDir, 'flood_depth_cog.tif')) || !existsSync(join(rasterDir, 'wildfire_susceptibility.tif'));
+  const needRasters = !regionRastersPresent(rasterDir, SAMPLE_SEED);
   if (needVectors || needRasters) {
     const p = progress(`sample region ${needVectors ? 'vectors and ' : ''}rasters (first run)`);
     await generateRegion({
