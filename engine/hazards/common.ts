@@ -44,7 +44,7 @@ export function issue(
   line: number | null,
   reason: string,
   text: string,
-  extra: { recordId?: string; field?: string; value?: string; kept: boolean },
+  extra: { recordId?: string; field?: string; value?: string; kept: boolean; at?: string },
 ): ImportIssue {
   return {
     line,
@@ -53,7 +53,8 @@ export function issue(
     field: extra.field,
     value: extra.value,
     kept: extra.kept,
-    message: `${where(file, line ?? undefined, extra.field)}: ${text}`,
+    // Vector features have no text line: `at` names them (`zones.gpkg, feature 12`).
+    message: `${extra.at ? `${extra.at}${extra.field ? `, ${extra.field}` : ''}` : where(file, line ?? undefined, extra.field)}: ${text}`,
   };
 }
 

@@ -5,6 +5,10 @@
 import { importerKinds, registerImporter, type Importer } from '../importers.ts';
 import { rgaCommuneImporter, seismicImporter } from './commune-table.ts';
 import { driasImporter } from './drias.ts';
+import { rasterImporter } from './raster.ts';
+import { archaeologyImporter } from '../heritage/archaeology.ts';
+import { museumsImporter } from '../heritage/museums.ts';
+import { sprImporter } from '../heritage/spr.ts';
 import { coastalErosionImporter, hazardZonesImporter, pprImporter, rgaImporter, triImporter } from './zones.ts';
 
 const KINDS: Record<string, Importer> = {
@@ -16,6 +20,10 @@ const KINDS: Record<string, Importer> = {
   seismic: seismicImporter,
   'rga-commune': rgaCommuneImporter,
   drias: driasImporter,
+  raster: rasterImporter,
+  museums: museumsImporter,
+  spr: sprImporter,
+  archaeology: archaeologyImporter,
 };
 
 const have = new Set(importerKinds());

@@ -52,12 +52,15 @@ export function detectSchema(props: Record<string, unknown>): ZoneSchema {
 }
 
 function zonesImporter(forced: ZoneSchema | undefined, description: string): Importer {
-  return {
+  // binary: GeoPackage / FlatGeobuf / Shapefile are read from source.path, not as UTF-8 text.
+  const importer = {
     description,
+    binary: true,
     async prepare(ctx: ImportContext): Promise<PreparedImport> {
       return prepareZones(ctx, forced);
     },
   };
+  return importer;
 }
 
 async function prepareZones(ctx: ImportContext, forced: ZoneSchema | undefined): Promise<PreparedImport> {
@@ -140,7 +143,9 @@ function classify(
   file: string,
 ): Omit<ZoneRow, 'feature_id' | 'bbox' | 'geometry' | 'attrs'> | undefined {
   const p = f.properties;
-  const line = f.index + 1;
+  // Features have no text line; the issue names the feature instead.
+  const line = null;
+  const featureAt = `${file}, feature ${f.index}`;
   switch (schema) {
     case 'tri': {
       const [field, raw] = pick(p, ['scenario'])!;
@@ -166,7 +171,7 @@ function classify(
         hazard = PPR_TYPEALEA.find(([prefix]) => code.startsWith(prefix))?.[1];
         if (!hazard) {
           issues.push(issue(file, line, 'unsupported_typealea', `${show(code)} is not a hazard Vigie scores (112–117 flood, 126 coastal retreat, 13 earthquake, 16 wildfire); zone skipped`, {
-            recordId: String(f.id ?? f.index), field: t[0], value: code, kept: false,
+            recordId: String(f.id ?? f.index), field: t[0], value: code, kept: false, at: featureAt,
           }));
           return undefined;
         }
@@ -187,7 +192,7 @@ function classify(
       if (v === null || v === -9999 || Math.abs(v) >= 100) {
         issues.push(issue(file, line, v === null ? 'missing_value' : 'placeholder_value',
           `${show(tp[1] ?? '')} is ${v === null ? 'empty' : 'a placeholder, not a measured rate'}; stretch kept with no rate (NULL, not 0)`, {
-            recordId: String(pick(p, ID_ALIASES)?.[1] ?? f.id ?? f.index), field: tp[0], value: String(tp[1] ?? ''), kept: true,
+            recordId: String(pick(p, ID_ALIASES)?.[1] ?? f.id ?? f.index), field: tp[0], value: String(tp[1] ?? ''), kept: true, at: featureAt,
           }));
         return { hazard: 'coastal_retreat', scenario: null, level_code: null, value: null };
       }

@@ -71,7 +71,8 @@ CREATE TABLE heritage_sites (
   geometry  JSON,                -- Lambert-93 GeoJSON for polygons/lines, NULL for points
   attrs     JSON,
   catalogue_id INTEGER,
-  position_status VARCHAR        -- ok | missing | outside_france | swapped
+  position_status VARCHAR,       -- ok | missing | placeholder | outside_france | swapped
+  layer     VARCHAR              -- import layer the row came from (a re-import replaces it)
 );
 
 -- Sites patrimoniaux remarquables, keyed by commune (no geometry published).
@@ -80,5 +81,6 @@ CREATE TABLE spr (
   commune       VARCHAR,
   nom_spr       VARCHAR,
   date_creation VARCHAR,
-  catalogue_id  INTEGER
+  catalogue_id  INTEGER,
+  layer         VARCHAR
 );
