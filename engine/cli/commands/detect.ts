@@ -1,0 +1,71 @@
+import type { Command } from '../main.ts';
+import { InputError } from '../../errors.ts';
+import { registerCrs } from '../../geo/crs.ts';
+import { defaultDbPath, Store } from '../../store/store.ts';
+
+export const detectCommand: Command = {
+  summary: 'detect relief anomalies (mounds, kilns, enclosures, pits) in LiDAR terrain tiles',
+  usage:
+    'vigie detect <tiles or folders…> [--out detections.geojson] [--wgs84] [--db FILE] [--no-db] [--crs EPSG:NNNN]\n' +
+    '             [--model models/detector.onnx] [--force] [--json]\n' +
+    '  Tiles: 0.5 m terrain (MNT) GeoTIFF or ESRI ASCII grid in a projected CRS. Each file is checked;\n' +
+    '  a bad file is reported and skipped. Exit 0 when at least one tile was processed.',
+  options: {
+    out: { type: 'string' },
+    wgs84: { type: 'boolean' },
+    'no-db': { type: 'boolean' },
+    crs: { type: 'string' },
+    model: { type: 'string' },
+    force: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  async run({ values, positionals }) {
+    const { detectTiles, writeDetectionsGeoJson } = await import('../../detect/detections.ts');
+    if (positionals.length === 0) throw new InputError('expected one or more tile files or folders');
+    let crs: string | undefined;
+    if (typeof values.crs === 'string') {
+      const [code, def] = values.crs.split(/=(.*)/s);
+      crs = def ? registerCrs(code, def) : code;
+    }
+    const store = await Store.open(values['no-db'] ? ':memory:' : ((values.db as string | undefined) ?? defaultDbPath()));
+    try {
+      const t0 = performance.now();
+      const res = await detectTiles(store, positionals, {
+        crs,
+        modelPath: values.model as string | undefined,
+        force: Boolean(values.force),
+        onTile: (r) => {
+          if (!values.json) console.error(r.ok ? `  ${r.tile}: ${r.detections} detections` : `  ${r.file}: ERROR ${r.error}`);
+        },
+      });
+      const ok = res.reports.filter((r) => r.ok).length;
+      const failed = res.reports.filter((r) => !r.ok);
+      if (typeof values.out === 'string') await writeDetectionsGeoJson(values.out, res.detections, { wgs84: Boolean(values.wgs84) });
+      const byLevel: Record<string, number> = {};
+      for (const d of res.detections) byLevel[d.level] = (byLevel[d.level] ?? 0) + 1;
+      const summary = {
+        model: res.modelHash,
+        tiles_processed: ok,
+        tiles_skipped_already_done: res.skipped.length,
+        tiles_failed: failed.map((r) => ({ file: r.file, error: r.error })),
+        detections: res.detections.length,
+        by_level: byLevel,
+        connu: res.detections.filter((d) => d.novelty === 'connu').length,
+        seconds: Math.round((performance.now() - t0) / 100) / 10,
+        out: values.out ?? null,
+        db: values['no-db'] ? null : store.path,
+      };
+      if (values.json) console.log(JSON.stringify(summary, null, 2));
+      else {
+        console.log(
+          `${ok} tile(s) processed, ${res.skipped.length} already done, ${failed.length} failed; ${res.detections.length} detections ` +
+            `(${Object.entries(byLevel).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; ${summary.connu} connu) in ${summary.seconds} s — model ${res.modelHash}` +
+            (values.out ? `; written to ${values.out}` : ''),
+        );
+      }
+      return ok + res.skipped.length > 0 ? 0 : 1;
+    } finally {
+      store.close();
+    }
+  },
+};

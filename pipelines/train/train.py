@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""
+Trains Vigie's LiDAR anomaly detector (CenterNet-style, ~50 k parameters) on the synthetic
+mosaics exported by pipelines/train/export-patches.ts, and writes models/detector.onnx.
+
+    python3 pipelines/train/train.py [--data tmp/detector-data] [--iters 2500] [--out models/detector.onnx]
+
+The ONNX graph takes RAW elevations in metres at 0.5 m (1x1xHxW, H and W multiples of 8) and
+does its own normalisation: 2x2 mean to 1 m, local relief = z - (44 m mean filter, computed at
+4 m and bilinearly upsampled), clamp/tanh scaling. Output (1x7xH/8xW/8, 4 m cells): sigmoid
+heatmaps for mound, kiln, enclosure, pit; log diameter (m); sub-cell offsets x, y (cells).
+Training uses the 1 m exports directly (the first 2x2 mean is done by the exporter, identically).
+CPU only, 2 threads, deterministic seeds; the held-out splits (calib, bench) are never read here.
+"""
+import argparse, glob, json, math, os, time
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+CLASSES = ["mound", "kiln", "enclosure", "pit"]
+CELL = 4  # metres per output cell at 1 m working resolution
+
+
+class Detector(nn.Module):
+    """Input: elevations at 1 m (N,1,H,W), H and W multiples of 4."""
+
+    def __init__(self, w=(16, 24, 32)):
+        super().__init__()
+        a, b, c = w
+
+        def cbr(i, o, k=3, s=1, d=1):
+            p = d * (k - 1) // 2
+            return nn.Sequential(nn.Conv2d(i, o, k, s, p, dilation=d, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True))
+
+        self.stem = nn.Sequential(
+            nn.Conv2d(2, a, 4, 2, 1, bias=False), nn.BatchNorm2d(a), nn.ReLU(inplace=True),  # 2 m
+            cbr(a, a),
+            cbr(a, b, s=2),  # 4 m
+            cbr(b, c),
+        )
+        self.context = nn.Sequential(cbr(c, c, d=2), cbr(c, c, d=4), cbr(c, c, d=8))
+        self.head = nn.Sequential(cbr(2 * c, c), nn.Conv2d(c, 7, 1))
+        self.head[-1].bias.data[:4] = -4.6  # prior: heat ~0.01 everywhere
+
+    @staticmethod
+    def prep(z):
+        m = F.avg_pool2d(z, 4, 4)
+        m = F.avg_pool2d(m, (1, 11), 1, (0, 5), count_include_pad=False)
+        m = F.avg_pool2d(m, (11, 1), 1, (5, 0), count_include_pad=False)
+        rel = z - F.interpolate(m, scale_factor=4.0, mode="bilinear", align_corners=False)
+        return torch.cat([torch.clamp(rel * 2.0, -6.0, 6.0), torch.tanh(rel * 4.0)], 1)
+
+    def forward(self, z):
+        f = self.stem(self.prep(z))
+        g = self.context(f)
+        o = self.head(torch.cat([f, g], 1))
+        return torch.cat([torch.sigmoid(o[:, :4]), o[:, 4:]], 1)
+
+
+class Exported(nn.Module):
+    """What ships: 0.5 m raw elevations in, the 2x2 mean inside the graph."""
+
+    def __init__(self, det):
+        super().__init__()
+        self.det = det
+
+    def forward(self, z):
+        return self.det(F.avg_pool2d(z, 2, 2))
+
+
+def load_mosaics(root, split):
+    out = []
+    for meta_path in sorted(glob.glob(os.path.join(root, f"{split}-*", "meta.json"))):
+        meta = json.load(open(meta_path))
+        d = os.path.dirname(meta_path)
+        z = np.fromfile(os.path.join(d, "z.f32"), dtype=np.float32).reshape(meta["height"], meta["width"])
+        feats = np.array([[f["col"], f["row"], CLASSES.index(f["class"]), f["diameter_m"]] for f in meta["features"]], dtype=np.float64).reshape(-1, 4)
+        out.append((meta["name"], z, feats))
+    return out
+
+
+def make_targets(feats, P):
+    """feats: (n,4) col,row (m, patch coords), class, diameter. Returns heat (4,S,S), reg (3,S,S), mask (S,S)."""
+    S = P // CELL
+    heat = np.zeros((4, S, S), np.float32)
+    reg = np.zeros((3, S, S), np.float32)
+    ind = np.zeros((S, S), np.float32)
+    ii = np.arange(S, dtype=np.float32)
+    for x, y, k, d in feats:
+        cx, cy = x / CELL - 0.5, y / CELL - 0.5
+        px, py = int(math.floor(x / CELL)), int(math.floor(y / CELL))
+        sig = max(0.6, 0.1 * d / CELL)
+        gx = np.exp(-((ii - px) ** 2) / (2 * sig * sig))
+        gy = np.exp(-((ii - py) ** 2) / (2 * sig * sig))
+        k = int(k)
+        np.maximum(heat[k], gy[:, None] * gx[None, :], out=heat[k])
+        if 0 <= px < S and 0 <= py < S:
+            heat[k, py, px] = 1.0
+            reg[0, py, px] = math.log(d)
+            reg[1, py, px] = cx - px
+            reg[2, py, px] = cy - py
+            ind[py, px] = 1.0
+    return heat, reg, ind
+
+
+class Sampler:
+    def __init__(self, mosaics, P, rng):
+        self.m, self.P, self.rng = mosaics, P, rng
+        self.by_class = [[(mi, fi) for mi, (_, _, f) in enumerate(mosaics) for fi in range(len(f)) if int(f[fi, 2]) == k] for k in range(4)]
+
+    def sample(self):
+        rng, P = self.rng, self.P
+        if rng.random() < 0.6:
+            pool = [c for c in self.by_class if c]
+            cls = pool[rng.integers(len(pool))]
+            mi, fi = cls[rng.integers(len(cls))]
+            _, z, f = self.m[mi]
+            H, W = z.shape
+            c0 = int(np.clip(f[fi, 0] - P / 2 + rng.uniform(-0.35, 0.35) * P, 0, W - P))
+            r0 = int(np.clip(f[fi, 1] - P / 2 + rng.uniform(-0.35, 0.35) * P, 0, H - P))
+        else:
+            mi = rng.integers(len(self.m))
+            _, z, f = self.m[mi]
+            H, W = z.shape
+            c0, r0 = int(rng.integers(0, W - P + 1)), int(rng.integers(0, H - P + 1))
+        patch = z[r0:r0 + P, c0:c0 + P].astype(np.float32)
+        sel = (f[:, 0] > c0 - 60) & (f[:, 0] < c0 + P + 60) & (f[:, 1] > r0 - 60) & (f[:, 1] < r0 + P + 60)
+        ff = f[sel].copy()
+        ff[:, 0] -= c0
+        ff[:, 1] -= r0
+        # augmentation: dihedral group (coordinates follow np.rot90 / fliplr) and vertical scale
+        k = int(rng.integers(4))
+        for _ in range(k):
+            patch = np.rot90(patch)
+            ff[:, 0], ff[:, 1] = ff[:, 1].copy(), P - ff[:, 0]
+        if rng.random() < 0.5:
+            patch = patch[:, ::-1]
+            ff[:, 0] = P - ff[:, 0]
+        patch = (patch - patch.mean()) * rng.uniform(0.8, 1.25) + rng.uniform(-50, 500)
+        heat, reg, ind = make_targets(ff, P)
+        return np.ascontiguousarray(patch)[None], heat, reg, ind
+
+
+def focal(pred, gt, mask):
+    pred = pred.clamp(1e-4, 1 - 1e-4)
+    pos = (gt >= 0.999).float() * mask
+    neg = (1 - (gt >= 0.999).float()) * mask
+    pl = torch.log(pred) * (1 - pred) ** 2 * pos
+    nl = torch.log(1 - pred) * pred ** 2 * (1 - gt) ** 4 * neg
+    return -(pl.sum() + nl.sum()) / pos.sum().clamp(min=1.0)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default="tmp/detector-data")
+    ap.add_argument("--iters", type=int, default=2500)
+    ap.add_argument("--batch", type=int, default=12)
+    ap.add_argument("--patch", type=int, default=192)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--out", default="models/detector.onnx")
+    ap.add_argument("--ckpt", default="tmp/detector-ckpt.pt")
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(7)
+    rng = np.random.default_rng(7)
+    mosaics = load_mosaics(args.data, "train")
+    counts = {c: int(sum((f[:, 2] == k).sum() for _, _, f in mosaics)) for k, c in enumerate(CLASSES)}
+    print(f"train mosaics: {[m[0] for m in mosaics]} features {counts}", flush=True)
+    model = Detector()
+    nparams = sum(p.numel() for p in model.parameters())
+    print(f"parameters: {nparams}", flush=True)
+    if args.resume and os.path.exists(args.ckpt):
+        model.load_state_dict(torch.load(args.ckpt))
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.iters, pct_start=0.1)
+    sampler = Sampler(mosaics, args.patch, rng)
+    S = args.patch // CELL
+    border = np.zeros((S, S), np.float32)
+    border[4:-4, 4:-4] = 1.0  # cells whose context is cut by the patch edge give no loss
+    mask = torch.from_numpy(border)[None, None]
+    t0 = time.time()
+    model.train()
+    run = 0.0
+    for it in range(args.iters):
+        b = [sampler.sample() for _ in range(args.batch)]
+        z = torch.from_numpy(np.stack([x[0] for x in b]))
+        heat = torch.from_numpy(np.stack([x[1] for x in b]))
+        reg = torch.from_numpy(np.stack([x[2] for x in b]))
+        ind = torch.from_numpy(np.stack([x[3] for x in b]))[:, None] * mask
+        out = model(z)
+        lh = focal(out[:, :4], heat, mask)
+        npos = ind.sum().clamp(min=1.0)
+        ls = (torch.abs(out[:, 4:5] - reg[:, 0:1]) * ind).sum() / npos
+        lo = (torch.abs(out[:, 5:7] - reg[:, 1:3]) * ind).sum() / npos
+        loss = lh + 0.5 * ls + 0.5 * lo
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        run = 0.98 * run + 0.02 * loss.item() if it else loss.item()
+        if it % 50 == 0 or it == args.iters - 1:
+            print(f"it {it} loss {run:.3f} (heat {lh.item():.3f} size {ls.item():.3f} off {lo.item():.3f}) {time.time() - t0:.0f}s", flush=True)
+        if it % 500 == 499:
+            torch.save(model.state_dict(), args.ckpt)
+    torch.save(model.state_dict(), args.ckpt)
+    export(model, args.out)
+    print(f"trained {args.iters} iterations in {time.time() - t0:.0f}s; wrote {args.out} ({os.path.getsize(args.out)} bytes, {nparams} parameters)")
+
+
+def export(model, path):
+    model.eval()
+    ex = Exported(model)
+    dummy = torch.zeros(1, 1, 256, 256)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    torch.onnx.export(ex, dummy, path, opset_version=13, input_names=["elevation"], output_names=["maps"],
+                      dynamic_axes={"elevation": {2: "h", 3: "w"}, "maps": {2: "h8", 3: "w8"}}, do_constant_folding=True)
+
+
+if __name__ == "__main__":
+    main()
