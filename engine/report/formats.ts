@@ -1,0 +1,32 @@
+/**
+ * Export formats by name (csv, geojson, fgb, parquet, gpkg). Each format module registers
+ * itself; `exportFormat(name)` finds one. A format writes one ExportTable to a path (the
+ * temporary file of writeAtomically), reprojecting from Lambert-93 where it must.
+ */
+import { InputError } from '../errors.ts';
+import type { ExportTable } from './table.ts';
+
+export interface ExportFormat {
+  name: string;
+  extension: string;
+  contentType: string;
+  /** one line for --help */
+  description: string;
+  write(table: ExportTable, path: string): Promise<void>;
+}
+
+const formats = new Map<string, ExportFormat>();
+
+export function registerExportFormat(f: ExportFormat): void {
+  formats.set(f.name, f);
+}
+
+export function exportFormatNames(): string[] {
+  return [...formats.keys()];
+}
+
+export function exportFormat(name: string): ExportFormat {
+  const f = formats.get(name);
+  if (!f) throw new InputError(`unknown format ${JSON.stringify(name)}: expected one of ${exportFormatNames().join(', ')}`);
+  return f;
+}
