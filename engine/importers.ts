@@ -6,7 +6,7 @@
  * leaves the database exactly as it was.
  */
 import { ConflictError, InputError } from './errors.ts';
-import { readSourceFile, type SourceFile } from './io/source-file.ts';
+import { readBinarySourceFile, readSourceFile, type SourceFile } from './io/source-file.ts';
 import type { Store } from './store/store.ts';
 import { communesImporter } from './heritage/communes.ts';
 import { merimeeImporter } from './heritage/merimee.ts';
@@ -69,6 +69,11 @@ export interface PreparedImport {
 export interface Importer {
   /** one line for `vigie import --help` */
   readonly description: string;
+  /**
+   * true: the importer reads the file itself from `source.path` (GeoPackage, FlatGeobuf,
+   * Shapefile, GeoTIFF), so the file is checksummed but not decoded as UTF-8 text.
+   */
+  readonly binary?: boolean;
   prepare(ctx: ImportContext): Promise<PreparedImport>;
 }
 
@@ -99,7 +104,7 @@ export async function importLayer(
 ): Promise<ImportReport> {
   const started = performance.now();
   const importer = importerFor(kind);
-  const source = readSourceFile(file);
+  const source = importer.binary ? readBinarySourceFile(file) : readSourceFile(file);
   const prepared = await importer.prepare({ store, source, options });
 
   const flagged: Record<string, number> = {};

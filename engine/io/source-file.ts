@@ -88,3 +88,30 @@ function firstInvalidUtf8(b: Uint8Array): number {
   }
   return Math.max(0, b.length - 1);
 }
+
+/**
+ * For importers that decode the file themselves (binary formats): checksum, size and date,
+ * `text` left empty. Missing and empty files are refused as in readSourceFile.
+ */
+export function readBinarySourceFile(path: string): SourceFile {
+  let bytes: Buffer;
+  let mtime: Date;
+  try {
+    bytes = readFileSync(path);
+    mtime = statSync(path).mtime;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new NotFoundError(`${path}: no such file`, { cause: err });
+    throw new InputError(`${path}: cannot be read (${code ?? String(err)})`, { cause: err });
+  }
+  const name = basename(path);
+  if (bytes.length === 0) throw new InputError(`${name}: the file is empty`);
+  return {
+    path,
+    name,
+    text: '',
+    size: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    modified: mtime.toISOString().slice(0, 10),
+  };
+}

@@ -6,11 +6,21 @@ import { defaultDbPath, Store } from '../../store/store.ts';
 export const importCommand: Command = {
   summary: 'import a layer file into the database (validation report printed)',
   usage:
-    'vigie import <kind> <file> [--crs EPSG:NNNN[=proj4 string]] [--json] [--db FILE]\n' +
-    '  kinds: communes, merimee, basemap-land, basemap-rivers, … (`vigie import --help`)',
-  options: { crs: { type: 'string' }, json: { type: 'boolean' } },
+    'vigie import <kind> <file> [--crs EPSG:NNNN[=proj4 string]] [--hazard H] [--layer NAME] [--warming ref|+2.0|+2.7|+4.0]\n' +
+    '                            [--vintage YYYY-MM-DD] [--json] [--db FILE]\n' +
+    '  kinds: communes, merimee, museums, spr, archaeology, tri, rga, ppr, hazard-zones, coastal-erosion,\n' +
+    '         seismic, rga-commune, drias, raster, basemap-land, basemap-rivers',
+  options: {
+    crs: { type: 'string' },
+    json: { type: 'boolean' },
+    hazard: { type: 'string' },
+    layer: { type: 'string' },
+    warming: { type: 'string' },
+    vintage: { type: 'string' },
+  },
   async run({ values, positionals }) {
     const { importLayer, importerKinds, formatReport } = await import('../../importers.ts');
+    await import('../../hazards/register.ts');
     const [kind, file] = positionals;
     if (!kind || !file) {
       throw new InputError(`expected <kind> <file>; kinds: ${importerKinds().join(', ')}`);
@@ -22,7 +32,13 @@ export const importCommand: Command = {
     }
     const store = await Store.open((values.db as string | undefined) ?? defaultDbPath());
     try {
-      const report = await importLayer(store, kind, file, { crs });
+      const report = await importLayer(store, kind, file, {
+        crs,
+        hazard: values.hazard as string | undefined,
+        layer: values.layer as string | undefined,
+        warming: values.warming as string | undefined,
+        vintage: values.vintage as string | undefined,
+      } as import('../../hazards/common.ts').LayerImportOptions);
       console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
       return 0;
     } finally {
