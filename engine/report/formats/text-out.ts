@@ -18,7 +18,7 @@ export class TextOut {
     if (this.buf.length > 1 << 20) {
       const b = this.buf;
       this.buf = '';
-      if (!this.out.write(b)) await new Promise((res) => this.out.once('drain', res));
+      if (!this.out.write(b)) await new Promise<void>((res) => this.out.once('drain', () => res()));
     }
   }
   async close(): Promise<void> {
