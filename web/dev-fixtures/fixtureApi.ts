@@ -94,11 +94,14 @@ const PROTECTIONS = ['classe', 'inscrit', 'inscrit', 'classe_inscrit', 'inconnue
 const DENOMINATIONS = ['église', 'chapelle', 'manoir', 'menhir', 'dolmen', 'calvaire', 'croix', 'fontaine', 'moulin', 'château'];
 const CENTURIES = ['12e siècle', '15e siècle', '16e siècle', '17e siècle', '18e siècle', '19e siècle', null];
 
+/** VIGIE_FIXTURE_MONUMENTS=46760 gives the national count, for load-time measurements. */
+const MONUMENT_COUNT = Number(process.env.VIGIE_FIXTURE_MONUMENTS ?? 400);
+
 function monuments() {
   const rand = rng(42);
   const cs = communes().features;
   const items = [];
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < MONUMENT_COUNT; i++) {
     const den = DENOMINATIONS[Math.floor(rand() * DENOMINATIONS.length)];
     let lon: number | null = WEST + 0.02 + rand() * (EAST - WEST - 0.04);
     let lat: number | null = coastLat(lon) + 0.01 + rand() * (NORTH - coastLat(lon) - 0.02);
@@ -127,18 +130,23 @@ function monuments() {
   return { count: items.length, items };
 }
 
+const cached = <T>(make: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => (value ??= make());
+};
+
 const routes: Record<string, () => unknown> = {
   '/api/health': () => ({
     status: 'ok',
     version: '0.0.0-fixtures',
     schemaVersion: 1,
-    counts: { monuments: 400, monuments_positioned: 384, communes: 12 },
+    counts: { monuments: MONUMENT_COUNT, monuments_positioned: MONUMENT_COUNT - Math.floor(MONUMENT_COUNT / 25), communes: 12 },
   }),
   '/api/config': () => ({ title: 'Vigie (données de démonstration)', styleUrl: null, bbox: null }),
   '/api/basemap/land': land,
   '/api/basemap/communes': communes,
   '/api/basemap/rivers': rivers,
-  '/api/monuments': monuments,
+  '/api/monuments': cached(monuments),
 };
 
 type Middleware = (req: { url?: string }, res: import('node:http').ServerResponse, next: () => void) => void;

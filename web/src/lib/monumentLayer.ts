@@ -1,12 +1,14 @@
 /**
  * The deck.gl layers of monuments. Attributes are built once per data change as typed
- * arrays (binary data), which keeps 46,000 points well under a frame's budget; picking
- * gives an index back into `points.items`. The selection is a separate one-point layer,
+ * arrays (binary data) for a non-instanced scatterplot (see flatScatterplotLayer.ts), which
+ * keeps 46,000 points fast even in software WebGL; picking gives an index back into
+ * `points.items`. The selection is a separate one-point layer,
  * so selecting never rebuilds the big one.
  */
 import { ScatterplotLayer } from '@deck.gl/layers';
 import type { Monument } from './api.ts';
 import type { MonumentPoints } from './state.svelte.ts';
+import { expandPoints, FlatScatterplotLayer, type FlatPointData } from './flatScatterplotLayer.ts';
 import { PARTIAL_FILL_ALPHA, PROTECTION_STYLE } from './protection.ts';
 
 export const MONUMENT_LAYER_ID = 'monuments';
@@ -14,38 +16,24 @@ export const MONUMENT_LAYER_ID = 'monuments';
 const RADIUS_PX = 5;
 const OPAQUE_FILL_ALPHA = 235;
 
-export interface MonumentData {
-  length: number;
-  attributes: {
-    getPosition: { value: Float32Array; size: 2 };
-    getFillColor: { value: Uint8Array; size: 4; normalized: true };
-    getLineColor: { value: Uint8Array; size: 4; normalized: true };
-  };
-}
+export type MonumentData = FlatPointData;
 
 export function monumentData(points: MonumentPoints): MonumentData {
   const n = points.items.length;
-  const fill = new Uint8Array(n * 4);
-  const line = new Uint8Array(n * 4);
+  const fillColors = new Uint8Array(n * 4);
+  const lineColors = new Uint8Array(n * 4);
   points.items.forEach((m, i) => {
     const [r, g, b] = PROTECTION_STYLE[m.protection].color;
-    fill.set([r, g, b, m.partielle ? PARTIAL_FILL_ALPHA : OPAQUE_FILL_ALPHA], i * 4);
+    fillColors.set([r, g, b, m.partielle ? PARTIAL_FILL_ALPHA : OPAQUE_FILL_ALPHA], i * 4);
     // Full protections get a white ring to stand out on any background; partial ones a
     // ring of their own colour around a pale centre, so they read as "part of the building".
-    line.set(m.partielle ? [r, g, b, 255] : [255, 255, 255, 230], i * 4);
+    lineColors.set(m.partielle ? [r, g, b, 255] : [255, 255, 255, 230], i * 4);
   });
-  return {
-    length: n,
-    attributes: {
-      getPosition: { value: points.positions, size: 2 },
-      getFillColor: { value: fill, size: 4, normalized: true },
-      getLineColor: { value: line, size: 4, normalized: true },
-    },
-  };
+  return expandPoints({ positions: points.positions, fillColors, lineColors });
 }
 
 export function monumentLayer(data: MonumentData) {
-  return new ScatterplotLayer({
+  return new FlatScatterplotLayer({
     id: MONUMENT_LAYER_ID,
     data,
     radiusUnits: 'pixels',

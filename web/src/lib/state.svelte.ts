@@ -102,11 +102,13 @@ export class VigieState {
         configAndBasemap,
         api.monuments(signal),
       ]);
+      performance.mark('vigie:data-loaded');
       this.health = health;
       this.config = config;
       this.basemap = basemap;
       this.monuments = monuments.items;
       this.status = 'ready';
+      performance.mark('vigie:state-ready');
     } catch (error) {
       if (signal?.aborted) return;
       this.error = error instanceof Error ? error.message : String(error);
