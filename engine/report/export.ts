@@ -14,6 +14,7 @@ import './formats/geojson.ts';
 import './formats/fgb.ts';
 import './formats/parquet.ts';
 import './formats/gpkg.ts';
+import './archeologia.ts';
 
 export interface ExportRequest {
   layer: string;
@@ -46,6 +47,6 @@ export async function exportLayer(store: Store, req: ExportRequest): Promise<Exp
     const hint = req.layer === 'detections' ? 'run `vigie detect` first, or widen the scope' : 'run `vigie score` first, or widen the scope';
     throw new InputError(`nothing to export: layer ${req.layer} has no feature in ${scope.text} (${hint}); no file written`);
   }
-  const path = await writeAtomically(req.out, (tmp) => format.write(table, tmp));
+  const path = await writeAtomically(req.out, (tmp) => format.write(table, tmp, { store }));
   return { path, layer: req.layer, format: format.name, scope: scope.text, features: table.rows.length, fields: table.fields.length, ms: Math.round(performance.now() - t0) };
 }

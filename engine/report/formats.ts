@@ -4,6 +4,7 @@
  * temporary file of writeAtomically), reprojecting from Lambert-93 where it must.
  */
 import { InputError } from '../errors.ts';
+import type { Store } from '../store/store.ts';
 import type { ExportTable } from './table.ts';
 
 export interface ExportFormat {
@@ -12,7 +13,8 @@ export interface ExportFormat {
   contentType: string;
   /** one line for --help */
   description: string;
-  write(table: ExportTable, path: string): Promise<void>;
+  /** `ctx.store` is there for formats that read more than the table (ArchéologIA corrections) */
+  write(table: ExportTable, path: string, ctx?: { store: Store }): Promise<void>;
 }
 
 const formats = new Map<string, ExportFormat>();

@@ -11,6 +11,7 @@ import type { Store } from '../store/store.ts';
 import { VERSION } from '../version.ts';
 import { registerHeritageRoutes } from './routes/heritage.ts';
 import { registerBasemapRoutes } from './routes/basemap.ts';
+import { registerExportRoutes } from './routes/exports.ts';
 
 export interface ServerOptions {
   store: Store;
@@ -78,6 +79,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
 
   registerHeritageRoutes(app, store);
   registerBasemapRoutes(app, store);
+  registerExportRoutes(app, store);
 
   if (opts.webRoot && existsSync(opts.webRoot)) {
     await app.register(fastifyStatic, { root: resolve(opts.webRoot), prefix: '/', wildcard: false, index: 'index.html' });

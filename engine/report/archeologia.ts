@@ -1,0 +1,170 @@
+/**
+ * ArchéologIA-compatible detections GeoPackage, both ways.
+ *
+ * Export (format `archeologia`, layer `detections`): one GeoPackage layer per class, with the
+ * fields archaeologists validate in QGIS: `classe`, `confiance`, `fiabilite`, `validation`
+ * (oui / non / peut-être, empty = not reviewed) and `corr_pred` (the corrected class when the
+ * prediction was wrong), plus `detection_id` to find the candidate again.
+ *
+ * Import (kind `archeologia`): reads such a file back and writes each decision to
+ * detections.review_status (confirmed / rejected / uncertain) in the import transaction. A
+ * `corr_pred` value is kept as an import issue row (reason `class_correction`, field
+ * `corr_pred`), which is the audit trail the next export reads it back from. A layer without
+ * one of the fields is an InputError naming the layer and the field; nothing is written.
+ */
+import { readFileSync } from 'node:fs';
+import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
+import { InputError } from '../errors.ts';
+import { importerKinds, registerImporter, type ImportContext, type ImportIssue, type Importer, type PreparedImport } from '../importers.ts';
+import type { Store } from '../store/store.ts';
+import { registerExportFormat } from './formats.ts';
+import { writeGeoPackage } from './formats/gpkg.ts';
+import { DETECTION_CLASS_LABEL } from './labels.ts';
+import type { ExportTable, Field } from './table.ts';
+
+export const ARCHEOLOGIA_FIELDS = ['detection_id', 'classe', 'confiance', 'fiabilite', 'validation', 'corr_pred'] as const;
+export const VALIDATION_TO_STATUS: Record<string, string> = { oui: 'confirmed', non: 'rejected', 'peut-être': 'uncertain' };
+const LAYER_OF_CLASS: Record<string, string> = { mound: 'tumulus', kiln: 'charbonniere', enclosure: 'enclos', pit: 'fosse_cratere', other: 'autre' };
+
+/** Splits the `detections` export table into one ArchéologIA layer per class. */
+export function archeologiaTables(t: ExportTable, corrections: Map<string, string>): ExportTable[] {
+  if (t.name !== 'detections') throw new InputError(`format archeologia exports the detections layer only (got --layer ${t.name})`);
+  const idx = (n: string) => t.fields.findIndex((f) => f.name === n);
+  const [iId, iClasse, iCode, iConf, iFiab, iVal, iScore, iDiam, iNov, iTile, iModel] =
+    ['detection_id', 'classe', 'classe_code', 'confiance', 'fiabilite', 'validation', 'score', 'diametre_m', 'nouveaute', 'tuile', 'modele'].map(idx);
+  const fields: Field[] = [
+    { name: 'detection_id', type: 'text', title: 'Identifiant Vigie' },
+    { name: 'classe', type: 'text', title: 'Classe prédite' },
+    { name: 'confiance', type: 'real', title: 'Confiance' },
+    { name: 'fiabilite', type: 'text', title: 'Fiabilité' },
+    { name: 'validation', type: 'text', title: 'Validation (oui / non / peut-être)' },
+    { name: 'corr_pred', type: 'text', title: 'Classe corrigée' },
+    { name: 'score', type: 'real', title: 'Score brut' },
+    { name: 'diametre_m', type: 'real', title: 'Diamètre (m)' },
+    { name: 'nouveaute', type: 'text', title: 'Connu / nouveau' },
+    { name: 'tuile', type: 'text', title: 'Dalle LiDAR' },
+    { name: 'modele', type: 'text', title: 'Modèle' },
+  ];
+  const byClass = new Map<string, ExportTable>();
+  for (const r of t.rows) {
+    const code = String(r.values[iCode]);
+    const name = LAYER_OF_CLASS[code] ?? code.replace(/\W+/g, '_');
+    if (!byClass.has(name)) {
+      byClass.set(name, { name, description: `Détections « ${DETECTION_CLASS_LABEL[code] ?? code} » à valider`, geometryType: 'Point', fields, rows: [] });
+    }
+    const id = String(r.values[iId]);
+    byClass.get(name)!.rows.push({
+      values: [id, r.values[iClasse], r.values[iConf], r.values[iFiab], r.values[iVal], corrections.get(id) ?? null,
+        r.values[iScore], r.values[iDiam], r.values[iNov], r.values[iTile], r.values[iModel]],
+      geometry: r.geometry,
+    });
+  }
+  return [...byClass.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Latest corr_pred per detection, from the import issues of earlier `archeologia` imports. */
+export async function classCorrections(store: Store): Promise<Map<string, string>> {
+  const rows = await store.all<{ record_id: string; value: string }>(
+    `SELECT i.record_id, arg_max(i.value, i.catalogue_id) AS value FROM import_issues i
+     WHERE i.reason = 'class_correction' AND i.field = 'corr_pred' GROUP BY i.record_id`,
+  );
+  return new Map(rows.map((r) => [r.record_id, r.value]));
+}
+
+let sqlJs: Promise<SqlJsStatic> | undefined;
+
+interface Decision { layer: string; fid: number; id: string; status: string | null; corr: string | null }
+
+export const archeologiaImporter: Importer = {
+  description: 'ArchéologIA GeoPackage of reviewed detections (validation, corr_pred) → detections.review_status',
+  async prepare({ store, source }: ImportContext): Promise<PreparedImport> {
+    sqlJs ??= initSqlJs();
+    const SQL = await sqlJs;
+    let db: Database;
+    try {
+      db = new SQL.Database(readFileSync(source.path));
+      db.exec('SELECT count(*) FROM sqlite_master');
+    } catch (err) {
+      throw new InputError(`${source.name}: not a readable GeoPackage (${(err as Error).message})`, { cause: err });
+    }
+    const decisions: Decision[] = [];
+    try {
+      const rows = (q: string): Record<string, unknown>[] => {
+        const st = db.prepare(q);
+        const out: Record<string, unknown>[] = [];
+        while (st.step()) out.push(st.getAsObject() as Record<string, unknown>);
+        st.free();
+        return out;
+      };
+      let layers: string[];
+      try {
+        layers = rows(`SELECT table_name AS t FROM gpkg_contents WHERE data_type = 'features' ORDER BY table_name`).map((r) => String(r.t));
+      } catch {
+        throw new InputError(`${source.name}: SQLite file without gpkg_contents: not a GeoPackage`);
+      }
+      if (layers.length === 0) throw new InputError(`${source.name}: no feature layer (expected one layer per class: ${Object.values(LAYER_OF_CLASS).join(', ')})`);
+      const q = (s: string) => '"' + s.replace(/"/g, '""') + '"';
+      for (const layer of layers) {
+        const cols = new Set(rows(`PRAGMA table_info(${q(layer)})`).map((c) => String(c.name)));
+        const missing = ARCHEOLOGIA_FIELDS.filter((f) => !cols.has(f));
+        if (missing.length) {
+          throw new InputError(`${source.name}, layer ${layer}: missing field ${missing.join(', ')} (an ArchéologIA layer has ${ARCHEOLOGIA_FIELDS.join(', ')})`);
+        }
+        const pk = rows(`PRAGMA table_info(${q(layer)})`).find((c) => Number(c.pk) === 1)?.name as string | undefined;
+        for (const r of rows(`SELECT ${pk ? q(pk) : 'rowid'} AS fid, detection_id, validation, corr_pred FROM ${q(layer)}`)) {
+          const raw = r.validation === null || r.validation === undefined ? '' : String(r.validation).trim().toLowerCase();
+          const v = raw === 'peut-etre' || raw === 'peut etre' ? 'peut-être' : raw;
+          if (v !== '' && !(v in VALIDATION_TO_STATUS)) {
+            throw new InputError(`${source.name}, layer ${layer} fid ${r.fid}, validation: ${JSON.stringify(r.validation)} is not one of oui, non, peut-être (or empty)`);
+          }
+          if (r.detection_id === null || r.detection_id === undefined || r.detection_id === '') {
+            throw new InputError(`${source.name}, layer ${layer} fid ${r.fid}, detection_id: empty (the field links a feature to its Vigie detection)`);
+          }
+          const corr = r.corr_pred === null || r.corr_pred === undefined || String(r.corr_pred).trim() === '' ? null : String(r.corr_pred).trim();
+          decisions.push({ layer, fid: Number(r.fid), id: String(r.detection_id), status: v ? VALIDATION_TO_STATUS[v] : null, corr });
+        }
+      }
+    } finally {
+      db.close();
+    }
+    const exists = Number(await store.value(`SELECT count(*) FROM information_schema.tables WHERE table_name = 'detections'`));
+    if (!exists) throw new InputError(`${source.name}: this database has no detections table (run \`vigie detect\` first)`);
+    const known = new Set((await store.all<{ id: string }>(`SELECT detection_id AS id FROM detections`)).map((r) => r.id));
+    const issues: ImportIssue[] = [];
+    const kept = decisions.filter((d) => {
+      if (known.has(d.id)) return true;
+      issues.push({ line: null, recordId: d.id, reason: 'unknown_detection', field: 'detection_id', value: d.id, kept: false,
+        message: `${source.name}, layer ${d.layer} fid ${d.fid}, detection_id: ${JSON.stringify(d.id)} is not in the detections table` });
+      return false;
+    });
+    for (const d of kept) {
+      if (d.corr) issues.push({ line: null, recordId: d.id, reason: 'class_correction', field: 'corr_pred', value: d.corr, kept: true,
+        message: `${source.name}, layer ${d.layer} fid ${d.fid}: class corrected to ${JSON.stringify(d.corr)}` });
+    }
+    return {
+      layer: 'detections:validation',
+      rowsRead: decisions.length,
+      kept: kept.length,
+      issues,
+      crs: 'EPSG:2154',
+      async write(s) {
+        for (const d of kept) {
+          if (d.status) await s.run(`UPDATE detections SET review_status = $1 WHERE detection_id = $2`, [d.status, d.id]);
+        }
+      },
+    };
+  },
+};
+
+if (!importerKinds().includes('archeologia')) registerImporter('archeologia', archeologiaImporter);
+
+registerExportFormat({
+  name: 'archeologia',
+  extension: '.gpkg',
+  contentType: 'application/geopackage+sqlite3',
+  description: 'GeoPackage ArchéologIA : une couche par classe (classe, confiance, fiabilite, validation, corr_pred)',
+  async write(table, path, ctx) {
+    const corrections = ctx ? await classCorrections(ctx.store) : new Map<string, string>();
+    await writeGeoPackage(path, archeologiaTables(table, corrections));
+  },
+});
