@@ -11,10 +11,10 @@
 import { basename, extname } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { CrsError, InputError } from '../errors.ts';
-import { readAsciiGrid, readAsciiHeader } from '../geo/ascii-grid.ts';
 import { isGeographic } from '../geo/crs.ts';
-import type { Grid } from '../geo/grid.ts';
-import { openRaster } from '../geo/raster.ts';
+import { openDem } from '../geo/dem.ts';
+import { gridBounds, type Grid, type Window } from '../geo/grid.ts';
+import { inCore, MAX_RES, MIN_RES, planTiles, readWithMargin, type MosaicTile, type TileJob } from './tiling.ts';
 import { loadCalibration, levelOf, type Calibration } from './calibrate.ts';
 import { CLASSES, DEFAULT_CALIBRATION, fillNodata, MODEL_PIXEL, MODEL_STRIDE, OUT_CHANNELS, readModelFile, type DetectClass } from './model.ts';
 import { extractPeaks } from './peaks.ts';
@@ -93,24 +93,16 @@ export async function loadDetector(opts: DetectorOptions = {}): Promise<Detector
   };
 }
 
-interface TileSource {
-  file: string;
+interface TileSource extends MosaicTile {
   name: string;
-  grid: Grid;
-  nodata: number | null;
   read(): Promise<Float32Array>;
 }
 
-/** Opens a tile's header: GeoTIFF, or ESRI ASCII grid (with a .prj or --crs). */
+/** Opens a tile's header (GeoTIFF or ESRI ASCII grid, see engine/geo/dem.ts). */
 async function openTile(file: string, crs?: string): Promise<TileSource> {
+  const d = await openDem(file, { crs });
   const name = basename(file).replace(/\.(tiff?|asc)$/i, '');
-  const ext = extname(file).toLowerCase();
-  if (ext === '.asc') {
-    const h = await readAsciiHeader(file, { crs });
-    return { file, name, grid: h.grid, nodata: h.nodata, read: async () => (await readAsciiGrid(file, { crs })).data };
-  }
-  const r = await openRaster(file, { crs });
-  return { file, name, grid: r.grid, nodata: r.nodata, read: () => r.readAll() };
+  return { file, name, grid: d.grid, nodata: d.nodata, read: () => d.read(), readWindow: (w) => d.readWindow(w) };
 }
 
 function checkTile(t: TileSource): void {
@@ -122,11 +114,13 @@ function checkTile(t: TileSource): void {
   if (Math.abs(g.resX - g.resY) > 1e-6 * g.resX) {
     throw new InputError(`${n}: pixels are not square (${g.resX} × ${g.resY} m); expected ${MODEL_PIXEL} × ${MODEL_PIXEL} m`);
   }
-  if (Math.abs(g.resX - MODEL_PIXEL) > 1e-6) {
-    throw new InputError(`${n}: pixel size ${g.resX} m; the detector works on ${MODEL_PIXEL} m LiDAR HD terrain (resample first)`);
+  if (!(g.resX >= MIN_RES - 1e-9 && g.resX <= MAX_RES + 1e-9)) {
+    throw new InputError(`${n}: pixel size ${g.resX} m; the detector works on ${MODEL_PIXEL} m terrain and resamples ${MIN_RES}–${MAX_RES} m only`);
   }
-  if (g.width < 64 || g.height < 64) {
-    throw new InputError(`${n}: ${g.width}×${g.height} pixels is too small; expected at least 64×64 (32 m)`);
+  const wm = (g.width * g.resX) / MODEL_PIXEL;
+  const hm = (g.height * g.resY) / MODEL_PIXEL;
+  if (wm < 64 || hm < 64) {
+    throw new InputError(`${n}: ${g.width}×${g.height} pixels (${g.width * g.resX} × ${g.height * g.resY} m) is too small; expected at least 32 × 32 m`);
   }
 }
 
@@ -151,12 +145,36 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
     reports.push(r);
     opts.onTile?.(r);
   };
+  const timings = opts.timings ?? { decode: 0, prep: 0, inference: 0, post: 0 };
+  // Each tile is decoded once and kept while later tiles need it as a margin; the tiling module
+  // then reads windows from the decoded arrays.
+  const cache = new Map<string, Promise<Float32Array>>();
+  const broken = new Map<string, unknown>();
   const tiles: TileSource[] = [];
   for (const f of files) {
     try {
       const t = await openTile(f, opts.crs);
       checkTile(t);
-      tiles.push(t);
+      const cached: TileSource = {
+        ...t,
+        read: () => {
+          let p = cache.get(t.file);
+          if (!p) {
+            const t0 = performance.now();
+            // a tile that cannot be decoded is reported at its own turn; as a neighbour it is nodata
+            p = t.read()
+              .catch((err: unknown) => {
+                broken.set(t.file, err);
+                return new Float32Array(t.grid.width * t.grid.height).fill(Number.NaN);
+              })
+              .finally(() => { timings.decode += performance.now() - t0; });
+            cache.set(t.file, p);
+          }
+          return p;
+        },
+        readWindow: async (w: Window) => crop(await cached.read(), t.grid.width, w),
+      };
+      tiles.push(cached);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       fail(f, err);
@@ -166,83 +184,56 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
   const crsCount = new Map<string, number>();
   for (const t of tiles) crsCount.set(t.grid.crs, (crsCount.get(t.grid.crs) ?? 0) + 1);
   const mainCrs = [...crsCount.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-  const usable = tiles.filter((t) => {
-    if (t.grid.crs === mainCrs) return true;
-    fail(t.file, new CrsError(`${basename(t.file)}: CRS ${t.grid.crs} differs from the other tiles' ${mainCrs}; process it separately`));
-    return false;
-  });
+  const usable: TileSource[] = [];
+  for (const t of tiles) {
+    if (t.grid.crs !== mainCrs) {
+      fail(t.file, new CrsError(`${basename(t.file)}: CRS ${t.grid.crs} differs from the other tiles' ${mainCrs}; process it separately`));
+      continue;
+    }
+    usable.push(t);
+  }
+  const detections: Detection[] = [];
+  if (usable.length === 0) return { detections, reports };
   // north rows first, west to east: neighbours needed by a tile are decoded just before it
   usable.sort((a, b) => b.grid.originY - a.grid.originY || a.grid.originX - b.grid.originX);
-  const timings = opts.timings ?? { decode: 0, prep: 0, inference: 0, post: 0 };
-  const cache = new Map<string, Promise<Float32Array | Error>>();
-  const decode = (t: TileSource): Promise<Float32Array | Error> => {
-    let p = cache.get(t.file);
-    if (!p) {
-      p = (async () => {
-        const t0 = performance.now();
-        try {
-          const z = await t.read();
-          return z;
-        } catch (err) {
-          return err instanceof Error ? err : new Error(String(err));
-        } finally {
-          timings.decode += performance.now() - t0;
-        }
-      })();
-      cache.set(t.file, p);
-    }
-    return p;
-  };
-  const m = Math.round(MARGIN_M / MODEL_PIXEL);
-  const neighbours = (t: TileSource) =>
-    usable.filter((u) => {
-      if (u === t) return false;
-      const a = t.grid;
-      const b = u.grid;
-      return (
-        b.originX < a.originX + (a.width + m) * a.resX && b.originX + b.width * b.resX > a.originX - m * a.resX &&
-        b.originY - b.height * b.resY < a.originY + m * a.resY && b.originY > a.originY - (a.height + m) * a.resY
-      );
-    });
-  const detections: Detection[] = [];
+  const mosaic = planTiles(usable, { marginMetres: MARGIN_M, workingRes: MODEL_PIXEL });
+  const jobOf = new Map<MosaicTile, TileJob>(mosaic.jobs.map((j) => [j.tile, j]));
   const floor = opts.minScore ?? det.calibration.floor;
   const inflight: Promise<void>[] = [];
+  const needs = (j: TileJob) => {
+    const b = gridBounds(j.padded);
+    return mosaic.index.search(b.minx + 1e-3, b.miny + 1e-3, b.maxx - 1e-3, b.maxy - 1e-3).map((k) => mosaic.tiles[k].file);
+  };
   for (let ti = 0; ti < usable.length; ti++) {
     const t = usable[ti];
     if (opts.skip?.has(t.name)) continue;
-    const own = await decode(t);
-    if (own instanceof Error) {
-      fail(t.file, own);
+    const job = jobOf.get(t)!;
+    let padded: Float32Array;
+    try {
+      const d0 = timings.decode;
+      const tp0 = performance.now();
+      padded = await readWithMargin(mosaic, job);
+      timings.prep += performance.now() - tp0 - (timings.decode - d0);
+      if (broken.has(t.file)) throw broken.get(t.file);
+    } catch (err) {
+      fail(t.file, err);
       continue;
     }
-    const g = t.grid;
-    const W = roundUp(g.width + 2 * m, MODEL_STRIDE);
-    const H = roundUp(g.height + 2 * m, MODEL_STRIDE);
-    // -Infinity: outside every tile (edge-extended, harmless); NaN: nodata inside a tile
-    const buf = new Float32Array(W * H).fill(Number.NEGATIVE_INFINITY);
-    const ownValid = countValid(own, t.nodata);
-    if (ownValid < 0.01 * own.length) {
-      fail(t.file, new InputError(`${basename(t.file)}: ${ownValid === 0 ? 'all' : 'almost all'} pixels are nodata; nothing to detect`));
-      continue;
-    }
-    const tp0 = performance.now();
-    blit(buf, W, H, g, own, g, m, t.nodata);
-    timings.prep += performance.now() - tp0;
-    for (const u of neighbours(t)) {
-      const z = await decode(u);
-      if (z instanceof Error) continue; // reported when its own turn comes
-      const tp = performance.now();
-      blit(buf, W, H, g, z, u.grid, m, u.nodata);
-      timings.prep += performance.now() - tp;
-    }
-    // free decoded tiles no later tile needs
-    const later = new Set(usable.slice(ti + 1).filter((v) => !opts.skip?.has(v.name)).flatMap((v) => [v, ...neighbours(v)]).map((v) => v.file));
-    for (const f of [...cache.keys()]) if (!later.has(f)) cache.delete(f);
     const tp1 = performance.now();
+    const P = job.padded;
+    const W = roundUp(P.width, MODEL_STRIDE);
+    const H = roundUp(P.height, MODEL_STRIDE);
+    const buf = W === P.width && H === P.height ? padded : new Float32Array(W * H).fill(Number.NaN);
+    if (buf !== padded) for (let r = 0; r < P.height; r++) buf.set(padded.subarray(r * P.width, (r + 1) * P.width), r * W);
+    // nodata inside the tile's own core: detections near it are dropped (the object may be cut)
     const holes = new Uint8Array(W * H);
-    for (let i = 0; i < buf.length; i++) if (Number.isNaN(buf[i])) holes[i] = 1;
+    const m = job.margin;
+    for (let r = m; r < m + job.core.height; r++) for (let c = m; c < m + job.core.width; c++) if (Number.isNaN(buf[r * W + c])) holes[r * W + c] = 1;
     fillNodata(buf, W, H, null);
     timings.prep += performance.now() - tp1;
+    // free decoded tiles no later tile needs
+    const later = new Set(usable.slice(ti + 1).filter((v) => !opts.skip?.has(v.name)).flatMap((v) => needs(jobOf.get(v)!)));
+    for (const f of [...cache.keys()]) if (!later.has(f)) cache.delete(f);
     // at most two tiles in flight: inference runs on onnxruntime's thread while this loop decodes
     if (inflight.length >= 2) await inflight.shift();
     const prev = inflight[inflight.length - 1] ?? Promise.resolve();
@@ -252,16 +243,22 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
       const out = await det.run(buf, W, H);
       timings.inference += performance.now() - ti0;
       const tq = performance.now();
-      const found = postProcess(det, out, t, m, holes, W, H, floor);
+      const found = postProcess(det, out, t, job, holes, W, H, floor);
       detections.push(...found);
       timings.post += performance.now() - tq;
-      const r: TileReport = { file: t.file, tile: t.name, ok: true, detections: found.length, bounds: coreBounds(g) };
+      const r: TileReport = { file: t.file, tile: t.name, ok: true, detections: found.length, bounds: coreBounds(job.core) };
       reports.push(r);
       opts.onTile?.(r);
     })());
   }
   await Promise.all(inflight);
   return { detections, reports };
+}
+
+function crop(data: Float32Array, width: number, w: Window): Float32Array {
+  const out = new Float32Array(w.width * w.height);
+  for (let r = 0; r < w.height; r++) out.set(data.subarray((w.row + r) * width + w.col, (w.row + r) * width + w.col + w.width), r * w.width);
+  return out;
 }
 
 function roundUp(v: number, k: number): number {
@@ -272,46 +269,18 @@ function coreBounds(g: Grid) {
   return { minx: g.originX, miny: g.originY - g.height * g.resY, maxx: g.originX + g.width * g.resX, maxy: g.originY };
 }
 
-function countValid(z: Float32Array, nodata: number | null): number {
-  let n = 0;
-  for (let i = 0; i < z.length; i++) {
-    const v = z[i];
-    if (Number.isFinite(v) && v !== nodata && v > -1000 && v < 10000) n++;
-  }
-  return n;
-}
-
-/** Copies `src` (grid `sg`) into the padded buffer of tile grid `g` with margin `m` pixels; nodata → NaN. */
-function blit(buf: Float32Array, W: number, H: number, g: Grid, src: Float32Array, sg: Grid, m: number, nodata: number | null): void {
-  const dc = Math.round((sg.originX - g.originX) / g.resX) + m; // column of src's (0,0) in buf
-  const dr = Math.round((g.originY - sg.originY) / g.resY) + m;
-  const c0 = Math.max(0, dc);
-  const c1 = Math.min(W, dc + sg.width);
-  const r0 = Math.max(0, dr);
-  const r1 = Math.min(H, dr + sg.height);
-  for (let r = r0; r < r1; r++) {
-    const so = (r - dr) * sg.width - dc;
-    const bo = r * W;
-    for (let c = c0; c < c1; c++) {
-      const v = src[so + c];
-      buf[bo + c] = v === nodata || !(v > -1000 && v < 10000) ? Number.NaN : v;
-    }
-  }
-}
-
-function postProcess(det: Detector, out: { maps: Float32Array; width: number; height: number }, t: TileSource, m: number, holes: Uint8Array, W: number, H: number, floor: number): Detection[] {
-  const g = t.grid;
+function postProcess(det: Detector, out: { maps: Float32Array; width: number; height: number }, t: TileSource, job: TileJob, holes: Uint8Array, W: number, H: number, floor: number): Detection[] {
+  const g = job.padded;
   const cell = MODEL_STRIDE * g.resX;
   const peaks = extractPeaks({ data: out.maps, width: out.width, height: out.height, classes: CLASSES.length }, { threshold: floor, cellSize: cell, minDistance: 1.5, nmsFactor: 0.5 });
-  const left = g.originX - m * g.resX;
-  const top = g.originY + m * g.resY;
-  const core = coreBounds(g);
+  const left = g.originX;
+  const top = g.originY;
   const res: Detection[] = [];
   for (const p of peaks) {
     const x = left + p.col * cell;
     const y = top - p.row * cell;
-    // half-open core [minx, maxx) × (miny, maxy]: a point on a seam belongs to exactly one tile
-    if (!(x >= core.minx && x < core.maxx && y > core.miny && y <= core.maxy)) continue;
+    // half-open pixel intervals: a point on a seam belongs to exactly one tile
+    if (!inCore(job, x, y)) continue;
     const diameter = Number.isFinite(p.diameter) ? p.diameter : 0;
     if (nearNodata(holes, W, H, Math.floor(p.col * MODEL_STRIDE), Math.floor(p.row * MODEL_STRIDE), Math.max(10, diameter / 2) / g.resX)) continue;
     const cls = CLASSES[p.cls];

@@ -1,0 +1,114 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeGeoTiff } from '../../engine/geo/geotiff-write.ts';
+import { grid } from '../../engine/geo/grid.ts';
+import { detectFiles, loadDetector, type Detector } from '../../engine/detect/infer.ts';
+import { detectTiles } from '../../engine/detect/detections.ts';
+import { DEFAULT_MODEL } from '../../engine/detect/model.ts';
+import { Store } from '../../engine/store/store.ts';
+
+// Two 128 m tiles side by side (0.5 m), a gentle slope, and a 20 m burial mound whose centre
+// sits 1 m east of their shared edge.
+const N = 256;
+const X0 = 650000;
+const TOP = 6650128;
+const SEAM = X0 + N * 0.5;
+const MOUND = { x: SEAM + 1, y: TOP - 60, r: 10, h: 1.0 };
+
+function terrain(originX: number, withMound = true): Float32Array {
+  const z = new Float32Array(N * N);
+  for (let r = 0; r < N; r++) {
+    for (let c = 0; c < N; c++) {
+      const x = originX + (c + 0.5) * 0.5;
+      const y = TOP - (r + 0.5) * 0.5;
+      let v = 120 + 0.02 * (x - X0) + 0.01 * (TOP - y);
+      const s = Math.hypot(x - MOUND.x, y - MOUND.y) / MOUND.r;
+      if (withMound && s < 1) v += MOUND.h * Math.pow(1 - s * s, 1.2);
+      z[r * N + c] = Math.round(v * 100) / 100;
+    }
+  }
+  return z;
+}
+
+let dir: string;
+let det: Detector;
+const tile = (name: string, originX: number, crs = 'EPSG:2154', withMound = true) => {
+  const path = join(dir, name);
+  writeFileSync(path, writeGeoTiff(terrain(originX, withMound), grid({ originX, originY: TOP, resX: 0.5, resY: 0.5, width: N, height: N, crs }), { nodata: -99999 }));
+  return path;
+};
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigie-detect-'));
+  det = await loadDetector();
+});
+afterAll(async () => {
+  await det?.close();
+});
+
+describe('committed detector model', () => {
+  it('is small: at most 1 MB, hence at most 200 k float32 parameters', () => {
+    const bytes = statSync(DEFAULT_MODEL).size;
+    expect(bytes).toBeLessThan(1_000_000);
+    expect(bytes / 4).toBeLessThan(200_000);
+    expect(det.hash).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  it('finds a planted mound once on the seam of two adjacent tiles, with its centre and size', async () => {
+    const a = tile('A.tif', X0);
+    const b = tile('B.tif', SEAM);
+    const { detections, reports } = await detectFiles(det, [a, b]);
+    expect(reports.every((r) => r.ok)).toBe(true);
+    const near = detections.filter((d) => Math.hypot(d.x - MOUND.x, d.y - MOUND.y) < 8);
+    const mounds = near.filter((d) => d.cls === 'mound' && d.score >= det.calibration.threshold('mound'));
+    expect(mounds).toHaveLength(1);
+    expect(mounds[0].tile).toBe('B'); // centre east of the seam: tile B's core
+    expect(mounds[0].diameter).toBeGreaterThan(10);
+    expect(mounds[0].diameter).toBeLessThan(40);
+    // no same-class pair closer than 5 m anywhere (no duplicates across the seam)
+    for (const p of detections) for (const q of detections) if (p !== q && p.cls === q.cls) expect(Math.hypot(p.x - q.x, p.y - q.y)).toBeGreaterThan(5);
+  });
+
+  it('reports a corrupt tile and a geographic one, and still processes the good tiles', async () => {
+    const a = tile('good-A.tif', X0);
+    const b = tile('good-B.tif', SEAM);
+    const corrupt = join(dir, 'corrupt.tif');
+    writeFileSync(corrupt, readFileSync(b).subarray(0, 400));
+    const geo = tile('geo.tif', 2.35, 'EPSG:4326', false);
+    const store = await Store.open(':memory:');
+    try {
+      const res = await detectTiles(store, [a, corrupt, b, geo], { detector: det });
+      const byFile = Object.fromEntries(res.reports.map((r) => [r.file.replace(/^.*\//, ''), r]));
+      expect(byFile['good-A.tif'].ok).toBe(true);
+      expect(byFile['good-B.tif'].ok).toBe(true);
+      expect(byFile['corrupt.tif'].ok).toBe(false);
+      expect(byFile['corrupt.tif'].error).toMatch(/corrupt\.tif/);
+      expect(byFile['geo.tif'].error).toMatch(/geographic/);
+      const rows = await store.all<{ n: number }>("SELECT count(*) AS n FROM detections WHERE class = 'mound' AND review_status IS NULL AND novelty = 'nouveau'");
+      expect(rows[0].n).toBeGreaterThanOrEqual(1);
+      // a second run skips the tiles already processed by this model
+      const again = await detectTiles(store, [a, b], { detector: det });
+      expect(again.skipped).toHaveLength(2);
+      expect(again.detections).toHaveLength(0);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('marks a detection near a known archaeological site as « connu »', async () => {
+    const a = tile('k-A.tif', X0);
+    const b = tile('k-B.tif', SEAM);
+    const store = await Store.open(':memory:');
+    try {
+      await store.run(`INSERT INTO heritage_sites (site_id, site_kind, x, y) VALUES ('EA-1', 'archaeo', ${MOUND.x + 10}, ${MOUND.y})`);
+      const res = await detectTiles(store, [a, b], { detector: det });
+      const m = res.detections.find((d) => d.cls === 'mound' && Math.hypot(d.x - MOUND.x, d.y - MOUND.y) < 8);
+      expect(m?.novelty).toBe('connu');
+      expect(m?.knownSiteId).toBe('EA-1');
+    } finally {
+      store.close();
+    }
+  });
+});
