@@ -9,6 +9,7 @@ import type { Store } from '../../engine/store/store.ts';
 import { exportLayer } from '../../engine/report/export.ts';
 import { InputError, NotFoundError } from '../../engine/errors.ts';
 import { parseWkb } from '../../engine/io/wkb.ts';
+import { toWgs84 } from '../../engine/geo/crs.ts';
 import { hasTool, ogrSummary, scoredStore } from './exports-fixture.ts';
 
 const OGR = hasTool('ogrinfo');
@@ -67,14 +68,15 @@ describe('exports read back by real clients', () => {
       // DuckDB >= 1.5 recognises the `geo` metadata and types the column as a CRS84 geometry.
       expect(String(rows[0].t)).toMatch(/GEOMETRY\('OGC:CRS84'\)|BLOB/);
       await c.run('SET enable_geoparquet_conversion = false');
-      const raw = (await c.runAndReadAll(`SELECT reference, lon, lat, geometry FROM read_parquet('${r.path}') ORDER BY reference`)).getRowObjectsJS();
+      const raw = (await c.runAndReadAll(`SELECT reference, x_l93, y_l93, geometry FROM read_parquet('${r.path}') ORDER BY reference`)).getRowObjectsJS();
       expect(raw).toHaveLength(5);
       for (const x of raw) {
         const g = parseWkb(x.geometry as Uint8Array);
         expect(g.type).toBe('Point');
         const [lon, lat] = g.coordinates as number[];
-        expect(lon).toBeCloseTo(Number(x.lon), 6);
-        expect(lat).toBeCloseTo(Number(x.lat), 6);
+        const [elon, elat] = toWgs84(Number(x.x_l93), Number(x.y_l93));
+        expect(lon).toBeCloseTo(elon, 6);
+        expect(lat).toBeCloseTo(elat, 6);
       }
       const kv = (await c.runAndReadAll(`SELECT decode(value) AS v FROM parquet_kv_metadata('${r.path}') WHERE decode(key) = 'geo'`)).getRowObjectsJS();
       const geo = JSON.parse(String(kv[0].v));
