@@ -77,6 +77,7 @@ interface Decision { layer: string; fid: number; id: string; status: string | nu
 
 export const archeologiaImporter: Importer = {
   description: 'ArchéologIA GeoPackage of reviewed detections (validation, corr_pred) → detections.review_status',
+  binary: true,
   async prepare({ store, source }: ImportContext): Promise<PreparedImport> {
     sqlJs ??= initSqlJs();
     const SQL = await sqlJs;
