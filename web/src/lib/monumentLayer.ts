@@ -1,6 +1,6 @@
 /**
  * The deck.gl layers of monuments. Attributes are built once per data change as typed
- * arrays (binary data) for a non-instanced scatterplot (see flatScatterplotLayer.ts), which
+ * arrays (binary data) for point sprites (see pointSpriteLayer.ts), which
  * keeps 46,000 points fast even in software WebGL; picking gives an index back into
  * `points.items`. The selection is a separate one-point layer,
  * so selecting never rebuilds the big one.
@@ -8,7 +8,7 @@
 import { ScatterplotLayer } from '@deck.gl/layers';
 import type { Monument } from './api.ts';
 import type { MonumentPoints } from './state.svelte.ts';
-import { expandPoints, FlatScatterplotLayer, type FlatPointData } from './flatScatterplotLayer.ts';
+import { PointSpriteLayer, pointSpriteData, type PointSpriteData } from './pointSpriteLayer.ts';
 import { PARTIAL_FILL_ALPHA, PROTECTION_STYLE } from './protection.ts';
 
 export const MONUMENT_LAYER_ID = 'monuments';
@@ -16,7 +16,7 @@ export const MONUMENT_LAYER_ID = 'monuments';
 const RADIUS_PX = 5;
 const OPAQUE_FILL_ALPHA = 235;
 
-export type MonumentData = FlatPointData;
+export type MonumentData = PointSpriteData;
 
 export function monumentData(points: MonumentPoints): MonumentData {
   const n = points.items.length;
@@ -29,19 +29,23 @@ export function monumentData(points: MonumentPoints): MonumentData {
     // ring of their own colour around a pale centre, so they read as "part of the building".
     lineColors.set(m.partielle ? [r, g, b, 255] : [255, 255, 255, 230], i * 4);
   });
-  return expandPoints({ positions: points.positions, fillColors, lineColors });
+  return pointSpriteData(points.positions, fillColors, lineColors);
 }
 
-export function monumentLayer(data: MonumentData) {
-  return new FlatScatterplotLayer({
+/**
+ * Marker radius for a zoom level: small when a whole department or region is in view,
+ * where markers overlap anyway (and software WebGL pays for every pixel), larger close up.
+ */
+export function markerRadius(zoom: number): number {
+  return zoom < 9 ? 3 : zoom < 11 ? 4 : RADIUS_PX;
+}
+
+export function monumentLayer(data: MonumentData, radiusPixels: number) {
+  return new PointSpriteLayer({
     id: MONUMENT_LAYER_ID,
     data,
-    radiusUnits: 'pixels',
-    getRadius: RADIUS_PX,
-    lineWidthUnits: 'pixels',
-    getLineWidth: 1.5,
-    stroked: true,
-    filled: true,
+    radiusPixels,
+    lineWidthPixels: 1.5,
     pickable: true,
     autoHighlight: true,
     highlightColor: [255, 204, 0, 255],
@@ -49,14 +53,14 @@ export function monumentLayer(data: MonumentData) {
 }
 
 /** A yellow ring around the selected monument, drawn above the others. */
-export function selectionLayer(selected: Monument | null) {
+export function selectionLayer(selected: Monument | null, radiusPixels: number) {
   const data = selected && selected.lon !== null && selected.lat !== null ? [selected] : [];
   return new ScatterplotLayer<Monument>({
     id: 'monument-selected',
     data,
     getPosition: (m) => [m.lon!, m.lat!],
     radiusUnits: 'pixels',
-    getRadius: RADIUS_PX + 5,
+    getRadius: radiusPixels + 5,
     lineWidthUnits: 'pixels',
     getLineWidth: 3,
     stroked: true,
