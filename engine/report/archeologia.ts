@@ -6,11 +6,13 @@
  * (oui / non / peut-être, empty = not reviewed) and `corr_pred` (the corrected class when the
  * prediction was wrong), plus `detection_id` to find the candidate again.
  *
- * Import (kind `archeologia`): reads such a file back and writes each decision to
- * detections.review_status (confirmed / rejected / uncertain) in the import transaction. A
- * `corr_pred` value is kept as an import issue row (reason `class_correction`, field
- * `corr_pred`), which is the audit trail the next export reads it back from. A layer without
- * one of the fields is an InputError naming the layer and the field; nothing is written.
+ * Import (kind `archeologia`): reads such a file back and, in the import transaction, writes
+ * each decision (oui / non / peut_etre) to detections.review_status and, where the review
+ * workflow's tables exist, to detection_review (decision, corrected_class from corr_pred,
+ * version + 1) with one audit row per change. Every corr_pred is also kept as an import issue
+ * (reason `class_correction`), the trail used when detection_review is absent. A layer without
+ * one of the fields, or a value outside the vocabulary, is an InputError naming the layer, the
+ * feature and the field; nothing is written.
  */
 import { readFileSync } from 'node:fs';
 import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
@@ -23,7 +25,8 @@ import { DETECTION_CLASS_LABEL } from './labels.ts';
 import type { ExportTable, Field } from './table.ts';
 
 export const ARCHEOLOGIA_FIELDS = ['detection_id', 'classe', 'confiance', 'fiabilite', 'validation', 'corr_pred'] as const;
-export const VALIDATION_TO_STATUS: Record<string, string> = { oui: 'confirmed', non: 'rejected', 'peut-être': 'uncertain' };
+/** ArchéologIA `validation` → the review workflow's decision (detection_review.decision, mirrored in detections.review_status). */
+export const VALIDATION_TO_STATUS: Record<string, string> = { oui: 'oui', non: 'non', 'peut-être': 'peut_etre' };
 const LAYER_OF_CLASS: Record<string, string> = { mound: 'tumulus', kiln: 'charbonniere', enclosure: 'enclos', pit: 'fosse_cratere', other: 'autre' };
 
 /** Splits the `detections` export table into one ArchéologIA layer per class. */
@@ -62,13 +65,30 @@ export function archeologiaTables(t: ExportTable, corrections: Map<string, strin
   return [...byClass.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Latest corr_pred per detection, from the import issues of earlier `archeologia` imports. */
+const tableExists = async (store: Store, name: string): Promise<boolean> =>
+  Number(await store.value(`SELECT count(*) FROM information_schema.tables WHERE table_name = $1`, [name])) > 0;
+
+/** A corr_pred value (French label, layer name or class code) → class code, or undefined. */
+export function classCode(v: string): string | undefined {
+  const s = v.trim().toLowerCase();
+  for (const [code, label] of Object.entries(DETECTION_CLASS_LABEL)) if (s === code || s === label) return code;
+  for (const [code, layer] of Object.entries(LAYER_OF_CLASS)) if (s === layer) return code;
+  if (s === 'charbonnière' || s === 'fosse' || s === 'cratère' || s === 'cratere') return s.startsWith('charbon') ? 'kiln' : 'pit';
+  return undefined;
+}
+
+/** Corrected class per detection (French label): detection_review when the review workflow is there, else earlier imports' issues. */
 export async function classCorrections(store: Store): Promise<Map<string, string>> {
+  const label = (c: string) => DETECTION_CLASS_LABEL[c] ?? c;
+  if (await tableExists(store, 'detection_review')) {
+    const rows = await store.all<{ id: string; c: string }>(`SELECT detection_id AS id, corrected_class AS c FROM detection_review WHERE corrected_class IS NOT NULL`);
+    return new Map(rows.map((r) => [r.id, label(r.c)]));
+  }
   const rows = await store.all<{ record_id: string; value: string }>(
     `SELECT i.record_id, arg_max(i.value, i.catalogue_id) AS value FROM import_issues i
      WHERE i.reason = 'class_correction' AND i.field = 'corr_pred' GROUP BY i.record_id`,
   );
-  return new Map(rows.map((r) => [r.record_id, r.value]));
+  return new Map(rows.map((r) => [r.record_id, label(r.value)]));
 }
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
@@ -121,7 +141,11 @@ export const archeologiaImporter: Importer = {
           if (r.detection_id === null || r.detection_id === undefined || r.detection_id === '') {
             throw new InputError(`${source.name}, layer ${layer} fid ${r.fid}, detection_id: empty (the field links a feature to its Vigie detection)`);
           }
-          const corr = r.corr_pred === null || r.corr_pred === undefined || String(r.corr_pred).trim() === '' ? null : String(r.corr_pred).trim();
+          const rawCorr = r.corr_pred === null || r.corr_pred === undefined || String(r.corr_pred).trim() === '' ? null : String(r.corr_pred).trim();
+          const corr = rawCorr === null ? null : classCode(rawCorr) ?? null;
+          if (rawCorr !== null && corr === null) {
+            throw new InputError(`${source.name}, layer ${layer} fid ${r.fid}, corr_pred: ${JSON.stringify(rawCorr)} is not a class (expected ${Object.values(DETECTION_CLASS_LABEL).join(', ')})`);
+          }
           decisions.push({ layer, fid: Number(r.fid), id: String(r.detection_id), status: v ? VALIDATION_TO_STATUS[v] : null, corr });
         }
       }
@@ -149,8 +173,29 @@ export const archeologiaImporter: Importer = {
       issues,
       crs: 'EPSG:2154',
       async write(s) {
+        const review = await tableExists(s, 'detection_review');
+        const audit = await tableExists(s, 'audit');
+        const who = `import:${source.name}`;
         for (const d of kept) {
+          if (!d.status && !d.corr) continue;
           if (d.status) await s.run(`UPDATE detections SET review_status = $1 WHERE detection_id = $2`, [d.status, d.id]);
+          if (!review) continue;
+          const before = await s.one<{ decision: string; corrected_class: string | null; version: number }>(
+            `SELECT decision, corrected_class, version FROM detection_review WHERE detection_id = $1`, [d.id]);
+          let after: Record<string, unknown> | null = null;
+          if (before) {
+            after = { decision: d.status ?? before.decision, corrected_class: d.corr ?? before.corrected_class, version: Number(before.version) + 1 };
+            await s.run(`UPDATE detection_review SET decision = $1, corrected_class = $2, version = $3, reviewed_by = $4, reviewed_at = now() WHERE detection_id = $5`,
+              [after.decision as string, after.corrected_class as string | null, after.version as number, who, d.id]);
+          } else if (d.status) {
+            after = { decision: d.status, corrected_class: d.corr, version: 1 };
+            await s.run(`INSERT INTO detection_review (detection_id, decision, corrected_class, version, reviewed_by) VALUES ($1, $2, $3, 1, $4)`,
+              [d.id, d.status, d.corr, who]);
+          }
+          if (audit && after) {
+            await s.run(`INSERT INTO audit (username, entity, entity_id, action, before, after) VALUES ($1, 'detection', $2, 'review', $3, $4)`,
+              [who, d.id, before ? JSON.stringify(before) : null, JSON.stringify(after)]);
+          }
         }
       },
     };

@@ -63,48 +63,68 @@ async function monumentsLayer(store: Store, o: LayerOptions): Promise<ExportTabl
     { name: 'lon', type: 'real', title: 'Longitude WGS84' },
     { name: 'lat', type: 'real', title: 'Latitude WGS84' },
   ];
-  const agg: string[] = [];
-  const sAgg: string[] = [];
-  const picks: ((r: Record<string, unknown>) => Value)[] = [];
+  // Per scenario: score, max level, no-data count; per scenario × hazard: value, level, term.
+  // Columns are indexed by scenario_key and hazard_key (see the score_terms view).
+  const pickers: ((sc: Map<number, string[]>, tm: Map<number, string[]>) => Value[])[] = [];
   for (const sc of scs) {
     const k = SCENARIOS.indexOf(sc);
     const f = SCENARIO_FIELD[sc];
     const lab = SCENARIO_SHORT[sc];
-    sAgg.push(
-      `first(score) FILTER (WHERE scenario = '${sc}') AS s_${k}`,
-      `first(max_level) FILTER (WHERE scenario = '${sc}') AS ml_${k}`,
-      `first(n_no_data) FILTER (WHERE scenario = '${sc}') AS nd_${k}`,
-    );
     fields.push(
       { name: `score_${f}`, type: 'real', title: `Score ${lab}` },
       { name: `niveau_max_${f}`, type: 'text', title: `Niveau maximal ${lab}` },
       { name: `nb_absent_${f}`, type: 'integer', title: `Aléas sans donnée ${lab}` },
     );
-    picks.push((r) => num(r[`s_${k}`]), (r) => (r[`s_${k}`] === null ? null : levelLabel(r[`ml_${k}`] as number | null)), (r) => num(r[`nd_${k}`]));
+    pickers.push((scores) => {
+      const v = scores.get(k);
+      return v ? [numText(v[0]), levelLabel(v[1] === '' ? null : Number(v[1])), numText(v[2])] : [null, null, null];
+    });
     HAZARDS.forEach((h, hk) => {
-      const c = `${k}_${hk}`;
-      const w = `scenario_key = ${k} AND hazard_key = ${hk}`;
-      agg.push(`first(value) FILTER (WHERE ${w}) AS v_${c}`, `first(level_index) FILTER (WHERE ${w}) AS l_${c}`, `first(term) FILTER (WHERE ${w}) AS t_${c}`, `count(*) FILTER (WHERE ${w}) AS n_${c}`);
       const hf = HAZARD_FIELD[h];
       fields.push(
         { name: `${hf}_valeur_${f}`, type: 'real', title: `${HAZARD_LABEL[h]} : valeur ${lab}` },
         { name: `${hf}_niveau_${f}`, type: 'text', title: `${HAZARD_LABEL[h]} : niveau ${lab}` },
         { name: `${hf}_terme_${f}`, type: 'real', title: `${HAZARD_LABEL[h]} : terme du score ${lab}` },
       );
-      picks.push((r) => num(r[`v_${c}`]), (r) => (Number(r[`n_${c}`]) > 0 ? levelLabel(r[`l_${c}`] as number | null) : null), (r) => num(r[`t_${c}`]));
+      const key = k * HAZARDS.length + hk;
+      pickers.push((_, terms) => {
+        const v = terms.get(key);
+        return v ? [numText(v[0]), levelLabel(v[1] === '' ? null : Number(v[1])), numText(v[2])] : [null, null, null];
+      });
     });
   }
+  const keys = scs.map((sc) => SCENARIOS.indexOf(sc)).join(', ');
   const w = scopeWhere(o.scope, 'r', 1);
-  const rows = await store.all<Record<string, unknown>>(
-    `WITH sel AS (SELECT r.site_id, r.run_id, r.insee, r.departement, r.region, r.x, r.y FROM risk_sites r WHERE r.site_kind = 'monument' AND ${w.sql}),
-          t AS (SELECT site_id, ${agg.join(', ')} FROM score_terms WHERE site_kind = 'monument' AND site_id IN (SELECT site_id FROM sel) GROUP BY site_id),
-          s AS (SELECT site_id, ${sAgg.join(', ')} FROM scores WHERE site_kind = 'monument' AND site_id IN (SELECT site_id FROM sel) GROUP BY site_id)
-     SELECT sel.site_id, m.titre, m.denomination, m.protection, m.partielle, m.commune, sel.insee, sel.departement, sel.region,
-            sel.x, sel.y, m.lon, m.lat, s.*, t.*
-     FROM sel LEFT JOIN monuments m ON m.reference = sel.site_id LEFT JOIN s ON s.site_id = sel.site_id LEFT JOIN t ON t.site_id = sel.site_id
-     ORDER BY sel.site_id`,
+  // Scores and terms come back packed in one string per site: turning millions of DuckDB values
+  // into JS objects one by one costs ~10× more than the query itself at national scale.
+  const packedRows = await store.all<{ j: string }>(
+    `WITH sel AS (SELECT r.site_id, r.insee, r.departement, r.region, r.x, r.y FROM risk_sites r WHERE r.site_kind = 'monument' AND ${w.sql}),
+          t AS (SELECT site_id, string_agg(concat_ws(';', scenario_key * ${HAZARDS.length} + hazard_key, value, level_index, term), '|') AS tm
+                FROM (SELECT site_id, scenario_key, hazard_key, coalesce(value::VARCHAR, '') AS value, coalesce(level_index::VARCHAR, '') AS level_index,
+                             coalesce(term::VARCHAR, '') AS term FROM score_terms WHERE site_kind = 'monument' AND scenario_key IN (${keys})
+                               AND site_id IN (SELECT site_id FROM sel))
+                GROUP BY site_id),
+          s AS (SELECT site_id, string_agg(concat_ws(';', list_position(['ref', '+2.0', '+2.7', '+4.0'], scenario) - 1, score::VARCHAR,
+                                                     coalesce(max_level::VARCHAR, ''), n_no_data::VARCHAR), '|') AS sc
+                FROM scores WHERE site_kind = 'monument' AND site_id IN (SELECT site_id FROM sel) GROUP BY site_id)
+     SELECT to_json(q)::VARCHAR AS j FROM (
+       SELECT sel.site_id, m.titre, m.denomination, m.protection, m.partielle, m.commune, sel.insee, sel.departement, sel.region,
+              sel.x, sel.y, m.lon, m.lat, s.sc, t.tm
+       FROM sel LEFT JOIN monuments m ON m.reference = sel.site_id LEFT JOIN s ON s.site_id = sel.site_id LEFT JOIN t ON t.site_id = sel.site_id
+       ) q ORDER BY q.site_id`,
     w.params,
   );
+  const rows = packedRows.map((p) => JSON.parse(p.j) as Record<string, unknown>);
+  const unpack = (packed: unknown): Map<number, string[]> => {
+    const out = new Map<number, string[]>();
+    if (typeof packed !== 'string' || packed === '') return out;
+    for (const part of packed.split('|')) {
+      const [key, ...rest] = part.split(';');
+      out.set(Number(key), rest);
+    }
+    return out;
+  };
+  const picksFor = (sc: Map<number, string[]>, tm: Map<number, string[]>): Value[] => pickers.flatMap((p) => p(sc, tm));
   return {
     name: 'monuments',
     description: `Monuments historiques notés, ${o.scope.label} : score par scénario et chaque terme (valeur, niveau, terme = poids × niveau × modificateur)`,
@@ -114,7 +134,7 @@ async function monumentsLayer(store: Store, o: LayerOptions): Promise<ExportTabl
       values: [
         r.site_id as string, str(r.titre), str(r.denomination), str(r.protection), r.partielle === null ? null : Boolean(r.partielle),
         str(r.commune), str(r.insee), str(r.departement), str(r.region), round(num(r.x), 2), round(num(r.y), 2),
-        round(num(r.lon), 7), round(num(r.lat), 7), ...picks.map((p) => p(r)),
+        round(num(r.lon), 7), round(num(r.lat), 7), ...picksFor(unpack(r.sc), unpack(r.tm)),
       ],
       geometry: r.x === null || r.y === null ? null : { type: 'Point', coordinates: [r.x as number, r.y as number] },
     })),
@@ -130,7 +150,7 @@ export function validationOf(status: unknown): 'oui' | 'non' | 'peut-être' | nu
   const s = String(status).toLowerCase();
   if (['oui', 'confirmed', 'confirme', 'confirmé', 'validated', 'valide', 'validé', 'accepted', 'true', 'yes'].includes(s)) return 'oui';
   if (['non', 'rejected', 'rejete', 'rejeté', 'refused', 'false', 'no', 'false_positive'].includes(s)) return 'non';
-  if (['peut-être', 'peut-etre', 'peut_etre', 'uncertain', 'maybe', 'doubtful', 'incertain'].includes(s)) return 'peut-être';
+  if (['peut-être', 'peut-etre', 'peut_etre', 'peut etre', 'uncertain', 'maybe', 'doubtful', 'incertain'].includes(s)) return 'peut-être';
   return null;
 }
 
@@ -303,6 +323,9 @@ registerExportLayer('rollups', rollupsLayer);
 
 // ---------------------------------------------------------------------------------------------
 
+function numText(v: string | undefined): number | null {
+  return v === undefined || v === '' ? null : Number(v);
+}
 function num(v: unknown): number | null {
   if (v === null || v === undefined) return null;
   const n = typeof v === 'bigint' ? Number(v) : Number(v);

@@ -54,7 +54,13 @@ describe('ArchéologIA GeoPackage round trip', () => {
     const report = await importLayer(store, 'archeologia', edited);
     expect(report.kept).toBe(4);
     const rows = await store.all<{ detection_id: string; review_status: string | null }>(`SELECT detection_id, review_status FROM detections ORDER BY 1`);
-    expect(rows.map((r) => r.review_status)).toEqual(['confirmed', 'uncertain', 'confirmed', 'rejected']);
+    expect(rows.map((r) => r.review_status)).toEqual(['oui', 'peut_etre', 'oui', 'non']);
+    const review = await store.all<{ detection_id: string; decision: string; corrected_class: string | null }>(
+      `SELECT detection_id, decision, corrected_class FROM detection_review ORDER BY 1`);
+    expect(review.map((r) => [r.detection_id, r.decision, r.corrected_class])).toEqual([
+      ['m1:t1:0', 'oui', null], ['m1:t1:1', 'peut_etre', null], ['m1:t1:2', 'oui', 'mound'], ['m1:t2:0', 'non', null],
+    ]);
+    expect(Number(await store.value(`SELECT count(*) FROM audit WHERE entity = 'detection' AND action = 'review'`))).toBe(4);
     // A second export shows the decisions and the correction.
     const again = (await exportLayer(store, { layer: 'detections', format: 'archeologia', out: join(dir, 'b.gpkg') })).path;
     const SQL = await initSqlJs();

@@ -6,9 +6,9 @@ import { scoreAll } from '../../engine/risk/score.ts';
 import { buildFixture } from '../golden/risk/fixture.ts';
 
 export const DETECTIONS = [
-  { id: 'm1:t1:0', cls: 'mound', score: 0.91, conf: 0.88, level: 'very_probable', x: 102000, y: 6802000, status: 'confirmed' },
+  { id: 'm1:t1:0', cls: 'mound', score: 0.91, conf: 0.88, level: 'very_probable', x: 102000, y: 6802000, status: 'oui' },
   { id: 'm1:t1:1', cls: 'mound', score: 0.55, conf: 0.5, level: 'possible', x: 103000, y: 6803000, status: null },
-  { id: 'm1:t1:2', cls: 'kiln', score: 0.7, conf: 0.66, level: 'probable', x: 104000, y: 6804000, status: 'rejected' },
+  { id: 'm1:t1:2', cls: 'kiln', score: 0.7, conf: 0.66, level: 'probable', x: 104000, y: 6804000, status: 'non' },
   { id: 'm1:t2:0', cls: 'pit', score: 0.3, conf: 0.2, level: 'doubtful', x: 115000, y: 6805000, status: null },
 ];
 

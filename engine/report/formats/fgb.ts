@@ -72,49 +72,64 @@ function parsed(g: Geometry): IParsedGeometry {
   throw new Error(`FlatGeobuf export: unsupported geometry ${g.type}`);
 }
 
-function feature(fields: Field[], values: Value[], g: Geometry | null): Uint8Array {
-  // Properties: (u16 column index, value) pairs, little-endian; nulls are left out.
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  values.forEach((v, i) => {
-    if (v === null) return;
-    const t = fields[i].type;
-    let c: Uint8Array;
-    if (t === 'text') {
-      const s = enc.encode(String(v));
-      c = new Uint8Array(2 + 4 + s.length);
-      new DataView(c.buffer).setUint32(2, s.length, true);
-      c.set(s, 6);
-    } else if (t === 'real') {
-      c = new Uint8Array(10);
-      new DataView(c.buffer).setFloat64(2, Number(v), true);
-    } else if (t === 'integer') {
-      c = new Uint8Array(10);
-      new DataView(c.buffer).setBigInt64(2, BigInt(Math.trunc(Number(v))), true);
-    } else {
-      c = new Uint8Array(3);
-      c[2] = v ? 1 : 0;
+/** Encodes features reusing one property buffer and one FlatBuffers builder (46k features × 109 fields). */
+class FeatureWriter {
+  private bytes = new Uint8Array(1 << 16);
+  private view = new DataView(this.bytes.buffer);
+  private readonly b = new flatbuffers.Builder(1 << 16);
+  constructor(private readonly fields: Field[]) {}
+
+  private room(n: number, off: number): void {
+    if (off + n <= this.bytes.length) return;
+    const next = new Uint8Array(Math.max(this.bytes.length * 2, off + n));
+    next.set(this.bytes);
+    this.bytes = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  encode(values: Value[], g: Geometry | null): Uint8Array {
+    // Properties: (u16 column index, value) pairs, little-endian; nulls are left out.
+    let off = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === null) continue;
+      const t = this.fields[i].type;
+      if (t === 'text') {
+        const s = enc.encode(String(v));
+        this.room(6 + s.length, off);
+        this.view.setUint16(off, i, true);
+        this.view.setUint32(off + 2, s.length, true);
+        this.bytes.set(s, off + 6);
+        off += 6 + s.length;
+      } else if (t === 'real' || t === 'integer') {
+        this.room(10, off);
+        this.view.setUint16(off, i, true);
+        if (t === 'real') this.view.setFloat64(off + 2, Number(v), true);
+        else this.view.setBigInt64(off + 2, BigInt(Math.trunc(Number(v))), true);
+        off += 10;
+      } else {
+        this.room(3, off);
+        this.view.setUint16(off, i, true);
+        this.bytes[off + 2] = v ? 1 : 0;
+        off += 3;
+      }
     }
-    new DataView(c.buffer).setUint16(0, i, true);
-    chunks.push(c);
-    size += c.length;
-  });
-  const props = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) { props.set(c, off); off += c.length; }
-  const b = new flatbuffers.Builder(256 + size);
-  const propsOff = size ? Feature.createPropertiesVector(b, props) : 0;
-  const geomOff = g ? buildGeometry(b, parsed(g)) : 0;
-  Feature.startFeature(b);
-  if (geomOff) Feature.addGeometry(b, geomOff);
-  if (propsOff) Feature.addProperties(b, propsOff);
-  b.finishSizePrefixed(Feature.endFeature(b));
-  return b.asUint8Array();
+    const b = this.b;
+    b.clear();
+    const propsOff = off ? Feature.createPropertiesVector(b, this.bytes.subarray(0, off)) : 0;
+    const geomOff = g ? buildGeometry(b, parsed(g)) : 0;
+    Feature.startFeature(b);
+    if (geomOff) Feature.addGeometry(b, geomOff);
+    if (propsOff) Feature.addProperties(b, propsOff);
+    b.finishSizePrefixed(Feature.endFeature(b));
+    return b.asUint8Array().slice();
+  }
 }
 
 export async function writeFlatGeobuf(path: string, t: ExportTable): Promise<void> {
   const parts: Uint8Array[] = [MAGIC, header(t)];
-  for (const r of t.rows) parts.push(feature(t.fields, r.values, r.geometry));
+  const w = new FeatureWriter(t.fields);
+  for (const r of t.rows) parts.push(w.encode(r.values, r.geometry));
   writeFileSync(path, Buffer.concat(parts));
 }
 

@@ -1,12 +1,14 @@
 /** GeoJSON (RFC 7946): WGS84 lon/lat with 7 decimals (~1 cm), field names as properties. */
-import { toWgs84 } from '../../geo/crs.ts';
+import { LAMBERT93, WGS84, transformer } from '../../geo/crs.ts';
 import { registerExportFormat } from '../formats.ts';
 import { mapPositions } from '../table.ts';
 import { TextOut } from './text-out.ts';
 
 const r7 = (v: number) => Math.round(v * 1e7) / 1e7;
+// One proj4 converter for the whole run (toWgs84 builds a new one per call).
+const l93ToWgs84 = transformer(LAMBERT93, WGS84);
 export const toLonLat = (x: number, y: number): [number, number] => {
-  const [lon, lat] = toWgs84(x, y);
+  const [lon, lat] = l93ToWgs84(x, y);
   return [r7(lon), r7(lat)];
 };
 
