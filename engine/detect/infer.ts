@@ -198,6 +198,9 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
   usable.sort((a, b) => b.grid.originY - a.grid.originY || a.grid.originX - b.grid.originX);
   const mosaic = planTiles(usable, { marginMetres: MARGIN_M, workingRes: MODEL_PIXEL });
   const jobOf = new Map<MosaicTile, TileJob>(mosaic.jobs.map((j) => [j.tile, j]));
+  const byFile = new Map(usable.map((t) => [t.file, t]));
+  // fast path when every tile is already on the working grid: row copies instead of resampling
+  const aligned = mosaic.resampled.length === 0 && usable.every((t) => onGrid(t.grid.originX) && onGrid(t.grid.originY));
   const floor = opts.minScore ?? det.calibration.floor;
   const inflight: Promise<void>[] = [];
   const needs = (j: TileJob) => {
@@ -212,7 +215,7 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
     try {
       const d0 = timings.decode;
       const tp0 = performance.now();
-      padded = await readWithMargin(mosaic, job);
+      padded = aligned ? await readAligned(job, needs(job).map((f) => byFile.get(f)!)) : await readWithMargin(mosaic, job);
       timings.prep += performance.now() - tp0 - (timings.decode - d0);
       if (broken.has(t.file)) throw broken.get(t.file);
     } catch (err) {
@@ -253,6 +256,31 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
   }
   await Promise.all(inflight);
   return { detections, reports };
+}
+
+function onGrid(v: number): boolean {
+  return Math.abs(v / MODEL_PIXEL - Math.round(v / MODEL_PIXEL)) < 1e-6;
+}
+
+/** Padded array of `job` from tiles on the working grid (NaN for nodata and where no tile is). */
+async function readAligned(job: TileJob, tiles: TileSource[]): Promise<Float32Array> {
+  const P = job.padded;
+  const out = new Float32Array(P.width * P.height).fill(Number.NaN);
+  for (const t of tiles) {
+    const g = t.grid;
+    const src = await t.read();
+    const dc = Math.round((g.originX - P.originX) / P.resX);
+    const dr = Math.round((P.originY - g.originY) / P.resY);
+    const c0 = Math.max(0, dc);
+    const c1 = Math.min(P.width, dc + g.width);
+    if (c1 <= c0) continue;
+    for (let r = Math.max(0, dr); r < Math.min(P.height, dr + g.height); r++) {
+      const so = (r - dr) * g.width - dc;
+      out.set(src.subarray(so + c0, so + c1), r * P.width + c0);
+      if (t.nodata !== null) for (let c = c0; c < c1; c++) if (out[r * P.width + c] === t.nodata) out[r * P.width + c] = Number.NaN;
+    }
+  }
+  return out;
 }
 
 function crop(data: Float32Array, width: number, w: Window): Float32Array {

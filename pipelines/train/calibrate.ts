@@ -15,7 +15,7 @@ import { loadDetector } from '../../engine/detect/infer.ts';
 import { DEFAULT_CALIBRATION } from '../../engine/detect/model.ts';
 import { CALIB, CLASS_NAMES, runDetector, splitTiles, truthOf } from '../bench/detect.ts';
 
-const FLOOR = 0.1;
+const FLOOR = 0.2;
 
 const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' } } });
 const { tiles, truth: truthPath } = await splitTiles(values.data ?? 'tmp/detector-data', CALIB);

@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
 """
-Trains Vigie's LiDAR anomaly detector (CenterNet-style, ~50 k parameters) on the synthetic
+Trains Vigie's LiDAR anomaly detector (CenterNet-style, ~60 k parameters) on the synthetic
 mosaics exported by pipelines/train/export-patches.ts, and writes models/detector.onnx.
 
     python3 pipelines/train/train.py [--data tmp/detector-data] [--iters 2500] [--out models/detector.onnx]
 
 The ONNX graph takes RAW elevations in metres at 0.5 m (1x1xHxW, H and W multiples of 8) and
-does its own normalisation: 2x2 mean to 1 m, local relief = z - (44 m mean filter, computed at
-4 m and bilinearly upsampled), clamp/tanh scaling. Output (1x7xH/8xW/8, 4 m cells): sigmoid
+does its own normalisation: 2x2 mean to 1 m, local relief = z - (44 m and 100 m mean filters,
+computed at 4 m and bilinearly upsampled), clamp/tanh scaling. Output (1x7xH/8xW/8, 4 m cells): sigmoid
 heatmaps for mound, kiln, enclosure, pit; log diameter (m); sub-cell offsets x, y (cells).
 Training uses the 1 m exports directly (the first 2x2 mean is done by the exporter, identically).
-CPU only, 2 threads, deterministic seeds; the held-out splits (calib, bench) are never read here.
+CPU only, one thread by default (OpenMP spin-waits badly on a busy 2-core box), fixed seeds; the held-out splits (calib, bench) are never read here.
 """
 import argparse, glob, json, math, os, time
 import numpy as np
@@ -34,7 +34,7 @@ class Detector(nn.Module):
             return nn.Sequential(nn.Conv2d(i, o, k, s, p, dilation=d, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True))
 
         self.stem = nn.Sequential(
-            nn.Conv2d(2, a, 4, 2, 1, bias=False), nn.BatchNorm2d(a), nn.ReLU(inplace=True),  # 2 m
+            nn.Conv2d(3, a, 4, 2, 1, bias=False), nn.BatchNorm2d(a), nn.ReLU(inplace=True),  # 2 m
             cbr(a, a),
             cbr(a, b, s=2),  # 4 m
             cbr(b, c),
@@ -45,11 +45,16 @@ class Detector(nn.Module):
 
     @staticmethod
     def prep(z):
-        m = F.avg_pool2d(z, 4, 4)
-        m = F.avg_pool2d(m, (1, 11), 1, (0, 5), count_include_pad=False)
-        m = F.avg_pool2d(m, (11, 1), 1, (5, 0), count_include_pad=False)
-        rel = z - F.interpolate(m, scale_factor=4.0, mode="bilinear", align_corners=False)
-        return torch.cat([torch.clamp(rel * 2.0, -6.0, 6.0), torch.tanh(rel * 4.0)], 1)
+        # two local relief models: 44 m mean (small features) and 100 m mean (broad, low
+        # ploughed mounds that a 44 m window would flatten); means at 4 m, bilinear back to 1 m
+        m4 = F.avg_pool2d(z, 4, 4)
+        out = []
+        for k in (11, 25):
+            m = F.avg_pool2d(m4, (1, k), 1, (0, k // 2), count_include_pad=False)
+            m = F.avg_pool2d(m, (k, 1), 1, (k // 2, 0), count_include_pad=False)
+            out.append(z - F.interpolate(m, scale_factor=4.0, mode="bilinear", align_corners=False))
+        r44, r100 = out
+        return torch.cat([torch.clamp(r44 * 2.0, -6.0, 6.0), torch.tanh(r44 * 4.0), torch.tanh(r100 * 2.0)], 1)
 
     def forward(self, z):
         f = self.stem(self.prep(z))
@@ -155,13 +160,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="tmp/detector-data")
     ap.add_argument("--iters", type=int, default=2500)
-    ap.add_argument("--batch", type=int, default=12)
-    ap.add_argument("--patch", type=int, default=192)
-    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--patch", type=int, default=160)
+    ap.add_argument("--lr", type=float, default=4e-3)
     ap.add_argument("--out", default="models/detector.onnx")
     ap.add_argument("--ckpt", default="tmp/detector-ckpt.pt")
     ap.add_argument("--resume", action="store_true")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(7)

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeGeoTiff } from '../../engine/geo/geotiff-write.ts';
+import { writeAsciiGrid } from '../../engine/geo/ascii-grid.ts';
 import { grid } from '../../engine/geo/grid.ts';
 import { detectFiles, loadDetector, type Detector } from '../../engine/detect/infer.ts';
 import { detectTiles } from '../../engine/detect/detections.ts';
@@ -77,15 +78,22 @@ describe('committed detector model', () => {
     const corrupt = join(dir, 'corrupt.tif');
     writeFileSync(corrupt, readFileSync(b).subarray(0, 400));
     const geo = tile('geo.tif', 2.35, 'EPSG:4326', false);
+    const asc = join(dir, 'noprj.asc'); // ESRI ASCII grid without .prj: no CRS
+    writeFileSync(asc, writeAsciiGrid(terrain(X0, false), grid({ originX: X0, originY: TOP, resX: 0.5, resY: 0.5, width: N, height: N, crs: 'EPSG:2154' })));
+    const coarse = join(dir, 'coarse.tif'); // 5 m pixels: outside what the detector resamples
+    writeFileSync(coarse, writeGeoTiff(new Float32Array(64 * 64).fill(100), grid({ originX: X0, originY: TOP, resX: 5, resY: 5, width: 64, height: 64, crs: 'EPSG:2154' })));
     const store = await Store.open(':memory:');
     try {
-      const res = await detectTiles(store, [a, corrupt, b, geo], { detector: det });
+      const res = await detectTiles(store, [a, corrupt, b, geo, asc, coarse], { detector: det });
       const byFile = Object.fromEntries(res.reports.map((r) => [r.file.replace(/^.*\//, ''), r]));
       expect(byFile['good-A.tif'].ok).toBe(true);
       expect(byFile['good-B.tif'].ok).toBe(true);
       expect(byFile['corrupt.tif'].ok).toBe(false);
       expect(byFile['corrupt.tif'].error).toMatch(/corrupt\.tif/);
       expect(byFile['geo.tif'].error).toMatch(/geographic/);
+      expect(byFile['noprj.asc'].ok).toBe(false);
+      expect(byFile['noprj.asc'].error).toMatch(/noprj\.asc.*(CRS|crs|prj)/);
+      expect(byFile['coarse.tif'].error).toMatch(/pixel size 5 m/);
       const rows = await store.all<{ n: number }>("SELECT count(*) AS n FROM detections WHERE class = 'mound' AND review_status IS NULL AND novelty = 'nouveau'");
       expect(rows[0].n).toBeGreaterThanOrEqual(1);
       // a second run skips the tiles already processed by this model
