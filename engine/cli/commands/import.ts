@@ -9,7 +9,7 @@ export const importCommand: Command = {
     'vigie import <kind> <file> [--crs EPSG:NNNN[=proj4 string]] [--hazard H] [--layer NAME] [--warming ref|+2.0|+2.7|+4.0]\n' +
     '                            [--vintage YYYY-MM-DD] [--json] [--db FILE]\n' +
     '  kinds: communes, merimee, museums, spr, archaeology, tri, rga, ppr, hazard-zones, coastal-erosion,\n' +
-    '         seismic, rga-commune, drias, raster, basemap-land, basemap-rivers',
+    '         seismic, rga-commune, drias, raster, basemap-land, basemap-rivers, archeologia',
   options: {
     crs: { type: 'string' },
     json: { type: 'boolean' },
@@ -20,7 +20,9 @@ export const importCommand: Command = {
   },
   async run({ values, positionals }) {
     const { importLayer, importerKinds, formatReport } = await import('../../importers.ts');
+    // Kinds registered outside engine/importers.ts (they import it, so it cannot import them).
     await import('../../hazards/register.ts');
+    await import('../../report/archeologia.ts');
     const [kind, file] = positionals;
     if (!kind || !file) {
       throw new InputError(`expected <kind> <file>; kinds: ${importerKinds().join(', ')}`);
