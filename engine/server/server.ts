@@ -12,6 +12,16 @@ import { VERSION } from '../version.ts';
 import { registerHeritageRoutes } from './routes/heritage.ts';
 import { registerBasemapRoutes } from './routes/basemap.ts';
 import { registerExportRoutes } from './routes/exports.ts';
+import { registerAuthRoutes } from './routes/auth.ts';
+import { registerSiteRoutes } from './routes/sites.ts';
+import { registerDetectionRoutes } from './routes/detections.ts';
+import { Sessions } from '../auth/sessions.ts';
+import { ThrottledError } from '../auth/errors.ts';
+import { StaleVersionError } from '../review/stale.ts';
+import { HAZARDS, SCENARIOS } from '../risk/config.ts';
+import { installAccess, needPublicOr, needSession, parsePublic, type PublicPart } from './access.ts';
+import { SiteIndex } from './site-index.ts';
+import { DetectionIndex } from './detection-index.ts';
 
 export interface ServerOptions {
   store: Store;
@@ -21,24 +31,40 @@ export interface ServerOptions {
   styleUrl?: string | null;
   title?: string;
   logger?: boolean;
+  /** parts readable without a session; default VIGIE_PUBLIC (unset = all, `none` = nothing) */
+  public?: readonly PublicPart[];
+  /** idle session lifetime in hours (default VIGIE_SESSION_HOURS or 8) */
+  sessionHours?: number;
+  /** clock in ms, for tests of session expiry */
+  now?: () => number;
 }
 
 export async function createServer(opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
-    bodyLimit: 1 << 20,
+    bodyLimit: 256 << 10,
     // Large layers are served precomputed; keep the default JSON serializer.
   });
   const { store } = opts;
+  const publicParts = opts.public ?? parsePublic(process.env.VIGIE_PUBLIC);
+  const sessions = new Sessions(store, { hours: opts.sessionHours, now: opts.now });
 
   app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof StaleVersionError) {
+      void reply.status(409).send({ error: err.message, current: err.current });
+      return;
+    }
+    if (err instanceof ThrottledError) {
+      void reply.status(429).header('Retry-After', String(err.retryAfter)).send({ error: err.message });
+      return;
+    }
     if (err instanceof VigieError) {
       void reply.status(err.httpStatus).send({ error: err.message });
       return;
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
-      void reply.status(status).send({ error: frenchClientError(status, (err as Error).message) });
+      void reply.status(status).send({ error: frenchClientError(status, (err as Error).message, (err as { code?: string }).code) });
       return;
     }
     app.log.error(err);
@@ -74,11 +100,27 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
       title: opts.title ?? 'Vigie — patrimoine et risques',
       styleUrl: opts.styleUrl ?? null,
       bbox: b && b.w !== null ? [b.w, b.s, b.e, b.n] : null,
+      public: publicParts,
+      scenarios: SCENARIOS,
+      hazards: HAZARDS,
     };
   });
 
-  registerHeritageRoutes(app, store);
-  registerBasemapRoutes(app, store);
+  installAccess(app, sessions);
+  // Exports and reports (routes/exports.ts): detection layers need a session, the rest follows
+  // the public `risk` part.
+  const exportsRisk = needPublicOr(publicParts, 'risk');
+  app.addHook('preHandler', async (req, reply) => {
+    const path = req.url.split('?')[0];
+    if (/^\/api\/exports\/(detections|archeologia)\b/i.test(path)) await needSession.call(app, req, reply);
+    else if (path.startsWith('/api/exports/') || path === '/api/reports') await exportsRisk.call(app, req, reply);
+  });
+
+  registerAuthRoutes(app, store, sessions);
+  registerHeritageRoutes(app, store, publicParts);
+  registerBasemapRoutes(app, store, publicParts);
+  registerSiteRoutes(app, store, new SiteIndex(store), publicParts);
+  registerDetectionRoutes(app, store, new DetectionIndex(store));
   registerExportRoutes(app, store);
 
   if (opts.webRoot && existsSync(opts.webRoot)) {
@@ -87,7 +129,11 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
   return app;
 }
 
-function frenchClientError(status: number, message: string): string {
+function frenchClientError(status: number, message: string, code?: string): string {
+  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || /JSON/.test(message)) {
+    return 'Corps de requête JSON invalide ou vide : un objet JSON est attendu.';
+  }
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'Type de contenu non pris en charge : envoyez du JSON (Content-Type: application/json).';
   if (status === 413) return 'Requête trop volumineuse.';
   if (status === 415) return 'Type de contenu non pris en charge.';
   if (status === 400) return `Requête invalide : ${message}`;

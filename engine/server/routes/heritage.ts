@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/store.ts';
+import { needPublicOr, type PublicPart } from '../access.ts';
 
 export interface MonumentItem {
   reference: string;
@@ -15,8 +16,8 @@ export interface MonumentItem {
   lat: number | null;
 }
 
-export function registerHeritageRoutes(app: FastifyInstance, store: Store): void {
-  app.get('/api/monuments', async () => {
+export function registerHeritageRoutes(app: FastifyInstance, store: Store, publicParts: readonly PublicPart[]): void {
+  app.get('/api/monuments', { preHandler: needPublicOr(publicParts, 'monuments') }, async () => {
     const items = await store.all<MonumentItem>(
       `SELECT reference, titre, denomination, commune, insee, departement, protection, partielle, siecle,
               round(lon, 6) AS lon, round(lat, 6) AS lat

@@ -1,0 +1,58 @@
+/**
+ * Relief images around a detection for review: a size × size window of the detection's tile
+ * (shifted to stay inside the tile), the candidate outlined, kept in a small LRU cache since
+ * reviewers flip between views of the same few candidates.
+ */
+import { NotFoundError, show } from '../errors.ts';
+import { openDem } from '../geo/dem.ts';
+import { toPixel } from '../geo/grid.ts';
+import { renderReliefPng, type ReliefKind } from '../detect/relief-png.ts';
+import type { Store } from '../store/store.ts';
+
+export const RELIEF_VIEWS = ['hillshade', 'lrm', 'svf', 'slope'] as const;
+export type ReliefView = (typeof RELIEF_VIEWS)[number];
+const KIND: Record<ReliefView, ReliefKind> = { hillshade: 'hillshade', lrm: 'local-relief', svf: 'sky-view', slope: 'slope' };
+const MAX_ENTRIES = 256;
+
+export class ReliefImages {
+  private readonly cache = new Map<string, Promise<Buffer>>();
+
+  constructor(private readonly store: Store) {}
+
+  render(id: string, view: ReliefView, size: number): Promise<Buffer> {
+    const key = `${id}|${view}|${size}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const p = this.compute(id, view, size);
+    this.cache.set(key, p);
+    p.catch(() => this.cache.delete(key));
+    while (this.cache.size > MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+    return p;
+  }
+
+  private async compute(id: string, view: ReliefView, size: number): Promise<Buffer> {
+    const d = await this.store.one<{ x: number; y: number; diameter_m: number | null; source_file: string | null }>(
+      `SELECT d.x, d.y, d.diameter_m, t.source_file FROM detections d
+         LEFT JOIN detection_tiles t ON t.tile = d.tile AND t.model_hash = d.model_hash WHERE d.detection_id = $1`, [id]);
+    if (!d) throw new NotFoundError(`Détection inconnue : ${show(id)}.`);
+    if (!d.source_file) throw new NotFoundError(`Dalle LiDAR introuvable pour la détection ${show(id)}.`);
+    let dem;
+    try {
+      dem = await openDem(d.source_file);
+    } catch (err) {
+      throw new NotFoundError(`Dalle LiDAR illisible ou absente pour la détection ${show(id)}.`, { cause: err });
+    }
+    const g = dem.grid;
+    const w = Math.min(size, g.width), h = Math.min(size, g.height);
+    const [pc, pr] = toPixel(g, d.x, d.y);
+    const col = Math.max(0, Math.min(g.width - w, Math.round(pc - w / 2)));
+    const row = Math.max(0, Math.min(g.height - h, Math.round(pr - h / 2)));
+    const data = await dem.readWindow({ col, row, width: w, height: h });
+    const radius = Math.max(4, ((d.diameter_m ?? 10) / 2) / g.resX + 3);
+    return renderReliefPng(data, w, h, KIND[view], { pixel: g.resX, nodata: dem.nodata, circle: { col: pc - col, row: pr - row, radius } });
+  }
+}
