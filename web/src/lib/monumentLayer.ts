@@ -10,6 +10,8 @@ import type { Monument } from './api.ts';
 import type { MonumentPoints } from './state.svelte.ts';
 import { PointSpriteLayer, pointSpriteData, type PointSpriteData } from './pointSpriteLayer.ts';
 import { PARTIAL_FILL_ALPHA, PROTECTION_STYLE } from './protection.ts';
+import { LEVEL_COLOR, NO_DATA_RING, levelKey } from './risk.ts';
+import type { ColorBy } from './state.svelte.ts';
 
 export const MONUMENT_LAYER_ID = 'monuments';
 
@@ -18,10 +20,21 @@ const OPAQUE_FILL_ALPHA = 235;
 
 export type MonumentData = PointSpriteData;
 
-export function monumentData(points: MonumentPoints): MonumentData {
+export function monumentData(points: MonumentPoints, colorBy: ColorBy = 'protection'): MonumentData {
   const n = points.items.length;
   const fillColors = new Uint8Array(n * 4);
   const lineColors = new Uint8Array(n * 4);
+  if (colorBy === 'risk') {
+    for (let i = 0; i < n; i++) {
+      const key = levelKey(points.levels[i]);
+      const [r, g, b] = LEVEL_COLOR[key];
+      fillColors.set([r, g, b, OPAQUE_FILL_ALPHA], i * 4);
+      // « Donnée absente » is a hollow grey disc with a dark ring: it must never read as
+      // « très faible » (green) or blend with the basemap.
+      lineColors.set(key === 'nd' ? [...NO_DATA_RING, 255] : [255, 255, 255, 230], i * 4);
+    }
+    return pointSpriteData(points.positions, fillColors, lineColors);
+  }
   points.items.forEach((m, i) => {
     const [r, g, b] = PROTECTION_STYLE[m.protection].color;
     fillColors.set([r, g, b, m.partielle ? PARTIAL_FILL_ALPHA : OPAQUE_FILL_ALPHA], i * 4);
