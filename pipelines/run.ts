@@ -1,6 +1,7 @@
 /**
  * The main job (`vigie run`, `npm start`): sample data if missing → imports (skipped when the
- * same file was already imported) → scores (when an input changed) → web build if stale → serve.
+ * same file was already imported) → scores (when an input changed) → LiDAR detection (tiles not
+ * yet processed by this model) → web build if stale → serve.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -19,7 +20,7 @@ export async function runMainJob(opts: { db: string; server: ServerSettings }): 
   await assertPortFree(opts.server);
   const store = await Store.open(opts.db);
   try {
-    const { regionDir, rasterDir } = await ensureSamples();
+    const { regionDir, rasterDir, lidarDir } = await ensureSamples();
     const changed = await importIfChanged(store, [
       // Communes first: the Mérimée importer places monuments in them.
       { kind: 'communes', file: join(regionDir, 'communes.geojson') },
@@ -29,6 +30,7 @@ export async function runMainJob(opts: { db: string; server: ServerSettings }): 
       ...sampleLayers(regionDir, rasterDir),
     ]);
     await scoreIfNeeded(store, changed);
+    await detectNewTiles(store, lidarDir);
     await store.checkpoint();
     await ensureWebBuild();
     const url = await listen(store, opts.server);
@@ -66,4 +68,19 @@ async function scoreIfNeeded(store: Store, importsChanged: number): Promise<void
   const p = progress('scoring every site under the four scenarios');
   const runs = await scoreAll(store);
   p.done(runs.map((r) => `${r.site_kind} ${r.n_sites}`).join(', '));
+}
+
+/** Runs the detector on the sample tiles it has not processed yet (keyed by tile × model hash). */
+async function detectNewTiles(store: Store, lidarDir: string): Promise<void> {
+  const { detectTiles, listTileFiles } = await import('../engine/detect/detections.ts');
+  const files = await listTileFiles([lidarDir]);
+  const p = progress(`LiDAR detection on ${files.length} tiles`);
+  let done = 0;
+  const r = await detectTiles(store, [lidarDir], { onTile: () => p.update(++done, files.length) });
+  const failed = r.reports.filter((t) => !t.ok);
+  p.done(
+    r.skipped.length === files.length
+      ? 'already done for this model'
+      : `${r.detections.length} candidates (model ${r.modelHash})${failed.length ? `, ${failed.length} tiles failed` : ''}`,
+  );
 }

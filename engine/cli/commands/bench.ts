@@ -1,16 +1,50 @@
+/**
+ * `vigie bench [name…]`: benchmarks on seeded synthetic data, each printing JSON with what was
+ * measured and, where one exists, a peer measured in the same run. Registered by name.
+ */
 import type { Command } from '../main.ts';
 import { InputError } from '../../errors.ts';
 
+type BenchRun = (o: { quick: boolean; keep: boolean; log: (s: string) => void }) => Promise<Record<string, unknown>>;
+
+const BENCHES: Record<string, { summary: string; load: () => Promise<BenchRun> }> = {
+  risk: {
+    summary: 'national crossing + scoring; COG point sampling vs gdallocationinfo',
+    load: async () => (await import('../../../pipelines/bench/risk.ts')).runRiskBench,
+  },
+  relief: {
+    summary: 'relief visualisations on a 2000² tile vs gdaldem',
+    load: async () => (await import('../../../pipelines/bench/relief.ts')).runReliefBench,
+  },
+  exports: {
+    summary: 'department PDF report; 46,760 monuments to every export format',
+    load: async () => (await import('../../../pipelines/bench/exports.ts')).runExportsBench,
+  },
+};
+
+export function registerBench(name: string, summary: string, load: () => Promise<BenchRun>): void {
+  BENCHES[name] = { summary, load };
+}
+
 export const benchCommand: Command = {
-  summary: 'run a benchmark on seeded synthetic data and print JSON (risk)',
-  usage: 'vigie bench risk [--quick] [--keep]\n  --quick: small sizes (smoke test); --keep: leave the temp dir',
+  summary: 'run benchmarks on seeded synthetic data and print JSON (all, or: ' + Object.keys(BENCHES).join(', ') + ')',
+  usage:
+    'vigie bench [name…] [--quick] [--keep]\n' +
+    Object.entries(BENCHES).map(([n, b]) => `  ${n.padEnd(8)} ${b.summary}`).join('\n') +
+    '\n  --quick: small sizes (smoke test); --keep: leave temp dirs (risk)',
   options: { quick: { type: 'boolean' }, keep: { type: 'boolean' } },
   async run({ values, positionals }) {
-    const which = positionals[0] ?? 'risk';
-    if (which !== 'risk') throw new InputError(`unknown benchmark ${JSON.stringify(which)}: expected risk`);
-    const { runRiskBench } = await import('../../../pipelines/bench/risk.ts');
-    const result = await runRiskBench({ quick: Boolean(values.quick), keep: Boolean(values.keep), log: (l) => console.error(l) });
-    console.log(JSON.stringify(result, null, 2));
+    const names = positionals.length ? positionals : Object.keys(BENCHES);
+    for (const n of names) {
+      if (!BENCHES[n]) throw new InputError(`unknown benchmark ${JSON.stringify(n)}: expected ${Object.keys(BENCHES).join(', ')}`);
+    }
+    const results: Record<string, unknown> = {};
+    for (const n of names) {
+      console.error(`… bench ${n}`);
+      const run = await BENCHES[n].load();
+      results[n] = await run({ quick: Boolean(values.quick), keep: Boolean(values.keep), log: (l) => console.error(`  ${l}`) });
+    }
+    console.log(JSON.stringify(names.length === 1 ? results[names[0]] : results, null, 2));
     return 0;
   },
 };
