@@ -148,7 +148,8 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: VIEWPORT });
   page.on('request', (r) => requested.push(r.url()));
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(baseUrl);
+  // Protection colouring (the app opens on risk levels): this test checks protection colours.
+  await page.goto(`${baseUrl}/?couleur=protection`);
   await page.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 60_000 });
 });
 

@@ -426,25 +426,29 @@ function listSites(q: URLSearchParams) {
   }
   const dep = q.get('departement');
   const insee = q.get('insee');
+  // As the server: one protection, one level ('absent' = donnée absente); with a hazard,
+  // the level and the ranking are that hazard's.
   const prot = q.get('protection')?.split(',');
-  const levels = q.get('level')?.split(',');
+  const levels = q.get('level')?.split(',').map((l) => (l === 'absent' ? 'nd' : l));
   const hazard = q.get('hazard');
   const text = q.get('q')?.toLowerCase();
   let rows = allMonuments()
     .items.filter((m) => m.lon !== null)
     .filter((m) => (!dep || m.departement === dep) && (!insee || m.insee === insee) && (!prot || prot.includes(m.protection)))
     .filter((m) => !text || `${m.titre} ${m.reference} ${m.commune}`.toLowerCase().includes(text))
-    .filter(
-      (m) =>
-        !hazard ||
-        termsOf(m).some((t) => t.scenario === scenario && t.hazard === hazard && (t.level_index ?? 0) >= 2),
-    )
-    .map((m) => siteRow(m, scenario))
-    .filter(inBox)
-    .filter((r) => !levels || levels.includes(r.max_level === null ? 'nd' : String(r.max_level)));
+    .map((m) => {
+      const row = siteRow(m, scenario);
+      if (!hazard) return { row, level: row.max_level, rank: row.score };
+      const t = termsOf(m).find((x) => x.scenario === scenario && x.hazard === hazard);
+      return { row, level: t?.level_index ?? null, rank: t?.term ?? null };
+    })
+    .filter(({ row }) => inBox(row))
+    .filter(({ level }) => !levels || levels.includes(level === null ? 'nd' : String(level)))
+    .sort((a, b) => (b.rank ?? -1) - (a.rank ?? -1))
+    .map(({ row }) => row);
   rows = q.get('sort') === 'name'
     ? rows.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '', 'fr'))
-    : rows.sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || a.site_id.localeCompare(b.site_id));
+    : rows;
   return { total: rows.length, limit, offset, items: rows.slice(offset, offset + limit) };
 }
 

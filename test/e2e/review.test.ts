@@ -1,0 +1,315 @@
+/**
+ * End-to-end: the review app on the real server (`vigie run` on a temporary database, a user
+ * created with `vigie user add … --password-stdin` first), in Debian's Chromium with software
+ * WebGL. Logs in, filters (map and ranked table agree with the API), opens a monument and reads
+ * its term-by-term breakdown, saves a review through a 409 conflict, reviews three detections
+ * with the keyboard only, reloads and finds them persisted, logs out. Screenshots in test/out/.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Detection, Page as ListPage, SiteDetail, SiteRow } from '../../web/src/lib/api.ts';
+import { decodeMonumentLayer } from '../../web/src/lib/layerBin.ts';
+import type {} from '../../web/src/lib/probe.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const OUT = join(ROOT, 'test/out');
+const USER = 'relecteur';
+const PASSWORD = 'e2e-mot-de-passe-42';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-default-apps',
+  '--disable-extensions',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+let workDir: string;
+let server: ChildProcess | undefined;
+let serverLog = '';
+let baseUrl: string;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+function vigie(args: string[], input?: string): string {
+  return execFileSync(process.execPath, ['bin/vigie.js', ...args], {
+    cwd: ROOT,
+    input,
+    env: { ...process.env, VIGIE_CACHE: join(workDir, 'cache') },
+    encoding: 'utf8',
+  });
+}
+
+async function startServer(db: string): Promise<string> {
+  const child = spawn(process.execPath, ['bin/vigie.js', 'run', '--port', '0', '--host', '127.0.0.1', '--db', db], {
+    cwd: ROOT,
+    env: { ...process.env, VIGIE_CACHE: join(workDir, 'cache') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server = child;
+  const url = await new Promise<string>((done, fail) => {
+    const onData = (chunk: Buffer) => {
+      serverLog += chunk.toString();
+      const match = /serving at (http:\/\/\S+)/.exec(serverLog);
+      if (match) done(match[1]);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => fail(new Error(`vigie run exited with ${code} before serving:\n${serverLog}`)));
+  });
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${url}/api/health`).catch(() => null);
+    if (res?.ok) return url;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url}/api/health never answered:\n${serverLog}`);
+}
+
+/** A JSON GET from inside the page, so the session cookie goes with it. */
+function pageGet<T>(path: string): Promise<{ status: number; body: T }> {
+  return page.evaluate(async (path) => {
+    const r = await fetch(path, { headers: { accept: 'application/json' } });
+    return { status: r.status, body: (await r.json().catch(() => null)) as never };
+  }, path) as Promise<{ status: number; body: T }>;
+}
+
+async function get<T>(path: string): Promise<T> {
+  const r = await fetch(`${baseUrl}${path}`);
+  expect(r.status, path).toBe(200);
+  return (await r.json()) as T;
+}
+
+const shot = (name: string) => page.screenshot({ path: join(OUT, name) });
+const digits = (s: string | null) => Number((s ?? '').replace(/\D/g, ''));
+
+beforeAll(async () => {
+  mkdirSync(OUT, { recursive: true });
+  workDir = mkdtempSync(join(tmpdir(), 'vigie-e2e-review-'));
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  const db = join(workDir, 'vigie.duckdb');
+  vigie(['user', 'add', USER, '--role', 'admin', '--password-stdin', '--db', db], `${PASSWORD}\n`);
+  baseUrl = await startServer(db);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(baseUrl);
+  await page.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 90_000 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server!.once('exit', r));
+    server.kill('SIGTERM');
+    const timer = setTimeout(() => server!.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+describe('Vigie review app', () => {
+  it('rejects a wrong password, then logs in and shows the roles', async () => {
+    await page.click('[data-testid="login-open"]');
+    await page.fill('#login-username', USER);
+    await page.fill('#login-password', 'pas-le-bon');
+    await page.press('#login-password', 'Enter');
+    await page.locator('[data-testid="login-error"]').waitFor();
+    expect(await page.textContent('[data-testid="login-error"]')).toContain('Identifiant ou mot de passe incorrect');
+    await page.fill('#login-password', PASSWORD);
+    await shot('review-1-login.png');
+    await page.press('#login-password', 'Enter');
+    await page.locator('[data-testid="logout"]').waitFor();
+    const menu = await page.textContent('[data-testid="user-menu"]');
+    expect(menu).toContain(USER);
+    expect(menu).toContain('Administrateur');
+    expect(await page.locator('[data-testid="mode-detections"]').count()).toBe(1);
+  });
+
+  it('colours the map by level and keeps map, table and API in step under filters', async () => {
+    const layer = decodeMonumentLayer(await (await fetch(`${baseUrl}/api/monuments/layer.bin?scenario=ref`)).arrayBuffer());
+    const all = await get<ListPage<SiteRow>>('/api/sites?scenario=ref&kind=monument&limit=1');
+    expect(digits(await page.textContent('[data-testid="sites-total"]'))).toBe(all.total);
+    expect(await page.evaluate(() => window.__vigie.monumentsDrawn)).toBe(layer.n);
+
+    // Keep only the most common scored level among monuments.
+    const counts = [0, 1, 2, 3].map((l) => layer.level.filter((x) => x === l).length);
+    const level = counts.indexOf(Math.max(...counts));
+    for (const key of ['3', '2', '1', '0', 'nd']) {
+      if (key !== String(level)) await page.click(`[data-testid="level-filter"] [data-level="${key}"]`);
+    }
+    await page.waitForFunction((n) => window.__vigie.monumentsDrawn === n, counts[level], { timeout: 20_000 });
+    const filtered = await get<ListPage<SiteRow>>(`/api/sites?scenario=ref&kind=monument&level=${level}&limit=1`);
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid="sites-total"]')?.textContent?.replace(/\D/g, '')) === n,
+      filtered.total,
+      { timeout: 20_000 },
+    );
+    expect(filtered.total).toBe(counts[level]);
+    const levelCells = await page.locator('[data-testid="sites-table"] tbody tr td:nth-child(2) .level').allTextContents();
+    const label = ['Très faible', 'Faible', 'Moyen', 'Fort'][level];
+    expect(levelCells.length).toBeGreaterThan(0);
+    for (const cell of levelCells) expect(cell.trim()).toBe(label);
+    // The URL carries the filter: a shareable link.
+    expect(new URL(page.url()).searchParams.get('niveau')).toBe(String(level));
+    await shot('review-2-filtered.png');
+  });
+
+  it('opens a monument from the table and shows its scores and breakdown term by term', async () => {
+    const first = page.locator('[data-testid="sites-table"] tbody tr').first();
+    const id = await first.getAttribute('data-site');
+    expect(id).toBeTruthy();
+    await first.locator('button').click();
+    await page.locator('[data-testid="breakdown"]').waitFor();
+    const detail = await get<SiteDetail>(`/api/sites/${id}`);
+    expect(await page.textContent('[data-testid="monument-reference"]')).toBe(id);
+    const refTerms = detail.terms.filter((t) => t.scenario === 'ref');
+    const rows = page.locator('[data-testid="breakdown"] tbody tr[data-hazard]');
+    expect(await rows.count()).toBe(refTerms.length);
+    const fr = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 2 });
+    for (const t of refTerms) {
+      const row = page.locator(`[data-testid="breakdown"] tr[data-hazard="${t.hazard}"]`);
+      const cells = await row.locator('td').allTextContents();
+      expect(cells[3].trim()).toBe(fr.format(t.weight));
+      expect(cells[5].trim()).toBe(t.term === null ? '—' : fr.format(t.term));
+    }
+    // Four scenarios side by side, and the chart.
+    const scoreCells = await page.locator('[data-testid="scenario-scores"] tbody tr:first-child td').allTextContents();
+    expect(scoreCells.map((s) => s.trim())).toEqual(
+      (['ref', '+2.0', '+2.7', '+4.0'] as const).map((s) => {
+        const v = detail.scores[s]?.score;
+        return v === null || v === undefined ? '—' : fr.format(v);
+      }),
+    );
+    expect(await page.locator('[data-testid="level-chart"] rect').count()).toBeGreaterThan(4);
+    await page.locator('[data-testid="breakdown"] summary').first().click();
+    await shot('review-3-monument.png');
+  });
+
+  it('saves a review, handles a concurrent change (409) and reapplies', async () => {
+    const id = await page.textContent('[data-testid="monument-reference"]');
+    await page.click('#tab-revue');
+    await page.check('#etat-mauvais', { force: true });
+    await page.fill('#review-note', 'Fissures en façade nord.');
+    await page.click('[data-testid="review-form"] button[type="submit"]');
+    await page.locator('[data-testid="review-saved"]').waitFor();
+    const saved = await get<SiteDetail>(`/api/sites/${id}`);
+    expect(saved.review?.etat_conservation).toBe('mauvais');
+    expect(saved.review?.note).toBe('Fissures en façade nord.');
+
+    // Someone else saves in between (same account, another session).
+    const login = await fetch(`${baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: USER, password: PASSWORD }),
+    });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    const other = await fetch(`${baseUrl}/api/sites/${id}/review`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+      body: JSON.stringify({ etat_conservation: 'bon', note: 'Vu sur place.', version: saved.review!.version }),
+    });
+    expect(other.status).toBe(200);
+
+    await page.fill('#review-mitigation', 'Drainage des pieds de mur');
+    await page.click('[data-testid="review-form"] button[type="submit"]');
+    const conflict = page.locator('[data-testid="review-conflict"]');
+    await conflict.waitFor();
+    expect(await conflict.textContent()).toContain(`Cette fiche a été modifiée par ${USER}`);
+    expect(await conflict.textContent()).toContain('Vu sur place.');
+    await shot('review-4-conflict.png');
+    await conflict.getByRole('button', { name: 'Réappliquer mes modifications' }).click();
+    await page.locator('[data-testid="review-saved"]').waitFor();
+    const final = await get<SiteDetail>(`/api/sites/${id}`);
+    expect(final.review?.mitigation).toBe('Drainage des pieds de mur');
+    expect(final.review?.etat_conservation).toBe('mauvais');
+
+    await page.click('#tab-historique');
+    await page.locator('[data-testid="audit"]').waitFor();
+    expect(await page.locator('[data-testid="audit"] > li').count()).toBeGreaterThanOrEqual(3);
+  });
+
+  it('reviews three detections with the keyboard only, and finds them after a reload', async () => {
+    let corrected = '';
+    await page.click('[data-testid="mode-detections"]');
+    const candidate = page.locator('[data-testid="candidate"]');
+    await candidate.waitFor({ timeout: 20_000 });
+    const current = () => candidate.getAttribute('data-id');
+    const waitNext = (id: string) =>
+      page.waitForFunction((id) => document.querySelector('[data-testid="candidate"]')?.getAttribute('data-id') !== id, id, {
+        timeout: 20_000,
+      });
+    // Focus out of any field: shortcuts must not fire while typing.
+    await page.locator('#review-title').click();
+
+    const a = (await current())!;
+    await page.keyboard.press('o');
+    await waitNext(a);
+    const b = (await current())!;
+    // Correct the class to one the model did not give (1–4: mound, kiln, enclosure, pit).
+    const classes = ['mound', 'kiln', 'enclosure', 'pit'];
+    const given = (await pageGet<Detection>(`api/detections/${encodeURIComponent(b)}`)).body.class;
+    corrected = classes.find((k) => k !== given)!;
+    await page.keyboard.press(String(classes.indexOf(corrected) + 1));
+    await page.keyboard.press('n');
+    await waitNext(b);
+    const c = (await current())!;
+    await page.keyboard.press('Shift+N');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('detection-note');
+    // Typing « o » and « n » in the note must not decide.
+    await page.keyboard.type('à voir sur le terrain, non labouré');
+    expect(await current()).toBe(c);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('p');
+    await waitNext(c);
+    await shot('review-5-detections.png');
+
+    await page.reload();
+    await page.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 90_000 });
+    await candidate.waitFor({ timeout: 20_000 });
+    const [da, db, dc] = await Promise.all([a, b, c].map((id) => pageGet<Detection>(`api/detections/${encodeURIComponent(id)}`)));
+    expect(da.body.decision).toBe('oui');
+    expect(db.body.decision).toBe('non');
+    expect(db.body.corrected_class).toBe(corrected);
+    expect(dc.body.decision).toBe('peut_etre');
+    expect(dc.body.note).toBe('à voir sur le terrain, non labouré');
+
+    // Back to the third one with the keyboard: its decision shows.
+    await page.locator('#review-title').click();
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction((id) => document.querySelector('[data-testid="candidate"]')?.getAttribute('data-id') === id, c, {
+      timeout: 20_000,
+    });
+    expect((await page.textContent('[data-testid="decision"]'))?.trim()).toBe('Peut-être');
+    expect(digits((await page.textContent('[data-testid="progress-total"]'))!.split('/')[0])).toBeGreaterThanOrEqual(3);
+    await page.keyboard.press('?');
+    expect(await page.locator('[data-testid="shortcuts-help"]').isVisible()).toBe(true);
+    await shot('review-6-help.png');
+    await page.keyboard.press('Escape');
+  });
+
+  it('logs out: detections are gone and the API refuses them', async () => {
+    await page.click('[data-testid="logout"]');
+    await page.locator('[data-testid="login-open"]').waitFor();
+    expect(await page.locator('[data-testid="mode-detections"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="detection-review"]').count()).toBe(0);
+    expect((await pageGet('api/detections?limit=1')).status).toBe(401);
+    await shot('review-7-logged-out.png');
+    expect(pageErrors).toEqual([]);
+  });
+});
