@@ -23,17 +23,19 @@ export interface SourceFile {
 }
 
 export function readSourceFile(path: string): SourceFile {
-  let bytes: Buffer;
-  let mtime: Date;
+  const { bytes, mtime } = readBytes(path);
+  return sourceFromBytes(path, bytes, mtime);
+}
+
+/** The file's bytes and modification time; a missing file is NotFoundError, others InputError. */
+function readBytes(path: string): { bytes: Buffer; mtime: Date } {
   try {
-    bytes = readFileSync(path);
-    mtime = statSync(path).mtime;
+    return { bytes: readFileSync(path), mtime: statSync(path).mtime };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new NotFoundError(`${path}: no such file`, { cause: err });
     throw new InputError(`${path}: cannot be read (${code ?? String(err)})`, { cause: err });
   }
-  return sourceFromBytes(path, bytes, mtime);
 }
 
 /** Same checks as readSourceFile, for bytes already in memory (tests, uploads). */
@@ -94,16 +96,7 @@ function firstInvalidUtf8(b: Uint8Array): number {
  * `text` left empty. Missing and empty files are refused as in readSourceFile.
  */
 export function readBinarySourceFile(path: string): SourceFile {
-  let bytes: Buffer;
-  let mtime: Date;
-  try {
-    bytes = readFileSync(path);
-    mtime = statSync(path).mtime;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new NotFoundError(`${path}: no such file`, { cause: err });
-    throw new InputError(`${path}: cannot be read (${code ?? String(err)})`, { cause: err });
-  }
+  const { bytes, mtime } = readBytes(path);
   const name = basename(path);
   if (bytes.length === 0) throw new InputError(`${name}: the file is empty`);
   return {
