@@ -1,0 +1,152 @@
+/**
+ * Web app benchmark: the built app (dist/web) served by `vite preview` on the dev fixture API
+ * at national size (46,760 monuments, 100,000 detections; seeded, see web/dev-fixtures), in
+ * headless Chromium with software WebGL (SwiftShader) — the slowest renderer DRAC staff may
+ * meet. Measures the first map render (navigation start → first frame with the monuments,
+ * window.__vigie.firstRenderMs; target ≤ 3 s) and frame times (requestAnimationFrame deltas)
+ * during a scripted mouse pan, with and without the detection layer. Prints/returns JSON.
+ *   npx tsx pipelines/bench/web.ts [--monuments N] [--detections N] [--build]
+ */
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type Page } from 'playwright-core';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--disable-background-networking',
+  '--no-first-run',
+];
+
+export interface WebBenchOptions {
+  monuments?: number;
+  detections?: number;
+  /** Rebuild dist/web first (otherwise only when missing). */
+  build?: boolean;
+  chromium?: string;
+  log?: (s: string) => void;
+}
+
+function stats(deltas: number[]) {
+  const s = [...deltas].sort((a, b) => a - b);
+  const q = (p: number) => (s.length ? Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))] * 10) / 10 : null);
+  return { frames: s.length, p50_ms: q(0.5), p95_ms: q(0.95), max_ms: s.length ? Math.round(s[s.length - 1] * 10) / 10 : null };
+}
+
+/** Drags the map across its middle in `steps` mouse moves, recording rAF deltas meanwhile. */
+async function pan(page: Page, steps = 60) {
+  const rect = await page.evaluate(() => window.__vigie.mapRect()!);
+  await page.evaluate(() => {
+    const w = window as unknown as { __deltas: number[]; __rec: boolean };
+    w.__deltas = [];
+    w.__rec = true;
+    let last = performance.now();
+    const tick = (t: number) => {
+      w.__deltas.push(t - last);
+      last = t;
+      if (w.__rec) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame((t) => {
+      last = t;
+      requestAnimationFrame(tick);
+    });
+  });
+  const x0 = rect.left + rect.width * 0.7;
+  const y0 = rect.top + rect.height * 0.5;
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  for (let i = 1; i <= steps; i++) {
+    // Out and back, so the view ends where it started.
+    const k = i <= steps / 2 ? i / (steps / 2) : (steps - i) / (steps / 2);
+    await page.mouse.move(x0 - rect.width * 0.4 * k, y0 - rect.height * 0.15 * k);
+  }
+  await page.mouse.up();
+  await page.waitForTimeout(300);
+  const deltas = await page.evaluate(() => {
+    const w = window as unknown as { __deltas: number[]; __rec: boolean };
+    w.__rec = false;
+    return w.__deltas;
+  });
+  return stats(deltas);
+}
+
+export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<string, unknown>> {
+  const log = o.log ?? ((s: string) => console.error(s));
+  const monuments = o.monuments ?? 46_760;
+  const detections = o.detections ?? 100_000;
+  if (o.build || !existsSync(join(ROOT, 'dist/web/index.html'))) {
+    log('building dist/web');
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  // The fixture plugin reads these when vite loads its config.
+  process.env.VIGIE_FIXTURES = '1';
+  process.env.VIGIE_FIXTURE_MONUMENTS = String(monuments);
+  process.env.VIGIE_FIXTURE_DETECTIONS = String(detections);
+  const { preview } = await import('vite');
+  const server = await preview({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', preview: { port: 0, host: '127.0.0.1' } });
+  const base = server.resolvedUrls?.local[0];
+  if (!base) throw new Error('vite preview gave no URL');
+  const browser = await chromium.launch({ executablePath: o.chromium ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    // Warm the fixture's caches (generation is not what is measured), then a cold page.
+    await fetch(`${base}api/monuments`).then((r) => r.arrayBuffer());
+    await fetch(`${base}api/monuments/layer.bin?scenario=ref`).then((r) => r.arrayBuffer());
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const t0 = performance.now();
+    await page.goto(base);
+    await page.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 120_000 });
+    const wallMs = Math.round(performance.now() - t0);
+    const probe = await page.evaluate(() => ({
+      firstRenderMs: window.__vigie.firstRenderMs,
+      drawn: window.__vigie.monumentsDrawn,
+      marks: Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)])),
+    }));
+    log(`first render ${probe.firstRenderMs} ms, ${probe.drawn} monuments drawn`);
+    await page.waitForTimeout(500);
+    const panMonuments = await pan(page);
+    log(`pan (monuments): ${JSON.stringify(panMonuments)}`);
+
+    // Log in, zoom to where detections show (the whole synthetic region is in view at 10).
+    await page.evaluate(async () => {
+      await fetch('api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'relecteur', password: 'vigie' }) });
+    });
+    await page.goto(`${base}?carte=-2.9,47.64,10.2&couches=flood,detections,archeo`);
+    await page.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 120_000 });
+    await page.waitForTimeout(2500);
+    const panDetections = await pan(page);
+    log(`pan (monuments + detections in view): ${JSON.stringify(panDetections)}`);
+    await page.close();
+    return {
+      renderer: 'Chromium headless, SwiftShader (software WebGL)',
+      monuments,
+      detections,
+      monumentsDrawn: probe.drawn,
+      firstRenderMs: probe.firstRenderMs,
+      firstRenderTargetMs: 3000,
+      firstRenderWithinTarget: probe.firstRenderMs !== null && probe.firstRenderMs <= 3000,
+      pageReadyWallMs: wallMs,
+      marks: probe.marks,
+      panMonuments,
+      panWithDetections: panDetections,
+    };
+  } finally {
+    await browser.close();
+    await new Promise<void>((done) => server.httpServer.close(() => done()));
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { monuments: { type: 'string' }, detections: { type: 'string' }, build: { type: 'boolean' } } });
+  const r = await runWebBench({
+    monuments: values.monuments ? Number(values.monuments) : undefined,
+    detections: values.detections ? Number(values.detections) : undefined,
+    build: values.build,
+  });
+  console.log(JSON.stringify(r, null, 2));
+}
