@@ -5,6 +5,7 @@
  * other. Refreshed when a score run changes (checked at most every few seconds) and updated in
  * place after each review.
  */
+import Flatbush from 'flatbush';
 import { toWgs84 } from '../geo/crs.ts';
 import { HAZARDS, LEVELS, NO_DATA, SCENARIOS, type Scenario } from '../risk/config.ts';
 import { fold } from '../risk/modifiers.ts';
@@ -26,6 +27,7 @@ interface Base {
   review: (string | null)[];
   text: string[];
   byName: Int32Array;
+  tree: Flatbush | null;
 }
 
 interface Scored {
@@ -87,7 +89,7 @@ export class SiteIndex {
       const n = rows.length;
       const b: Base = {
         ids: [], pos: new Map(), kind: [], name: [], commune: [], insee: [], departement: [], protection: [],
-        lon: new Float64Array(n), lat: new Float64Array(n), review: [], text: [], byName: new Int32Array(n),
+        lon: new Float64Array(n), lat: new Float64Array(n), review: [], text: [], byName: new Int32Array(n), tree: null,
       };
       rows.forEach((r, i) => {
         b.ids.push(r.site_id); b.pos.set(r.site_id, i); b.kind.push(r.site_kind); b.name.push(r.name); b.commune.push(r.commune);
@@ -97,6 +99,11 @@ export class SiteIndex {
         b.text.push(fold(`${r.site_id} ${r.name ?? ''} ${r.commune ?? ''}`));
         b.byName[i] = i;
       });
+      if (n) {
+        b.tree = new Flatbush(n);
+        for (let i = 0; i < n; i++) b.tree.add(b.lon[i], b.lat[i], b.lon[i], b.lat[i]);
+        b.tree.finish();
+      }
       const collator = new Intl.Collator('fr');
       b.byName.sort((a, c) => collator.compare(b.name[a] ?? '', b.name[c] ?? '') || (b.ids[a] < b.ids[c] ? -1 : 1));
       return b;
@@ -162,13 +169,23 @@ export class SiteIndex {
     const b = await this.loadBase();
     const sc = await this.loadScored(q.scenario);
     const hz = q.hazard ? await this.loadHazard(q.scenario, q.hazard) : null;
-    const order = q.sort === 'name' ? b.byName : hz ? hz.order : this.scoreOrder(b, sc);
+    let order: ArrayLike<number> = q.sort === 'name' ? b.byName : hz ? hz.order : this.scoreOrder(b, sc);
+    if (q.bbox) {
+      // spatial index first, then the chosen order among the candidates
+      const rank = rankOf(order as Int32Array);
+      order = b.tree ? Int32Array.from(b.tree.search(q.bbox[0], q.bbox[1], q.bbox[2], q.bbox[3])).sort((x, y) => rank[x] - rank[y]) : [];
+    }
     const needle = q.q ? fold(q.q.trim()) : '';
     const levelOf = hz ? hz.level : sc.maxLevel;
     const wantLevel = q.level === undefined ? undefined : q.level === 'absent' ? -1 : q.level;
     const [w, s, e, n] = q.bbox ?? [-Infinity, -Infinity, Infinity, Infinity];
     let total = 0;
     const items: SiteItem[] = [];
+    const unfiltered = !q.bbox && !needle && wantLevel === undefined && q.kind === undefined && q.departement === undefined && q.insee === undefined && q.protection === undefined;
+    if (unfiltered) {
+      for (let k = q.offset; k < Math.min(order.length, q.offset + q.limit); k++) items.push(this.item(b, sc, order[k], hz?.level));
+      return { total: order.length, limit: q.limit, offset: q.offset, items };
+    }
     for (let k = 0; k < order.length; k++) {
       const i = order[k];
       if (q.kind !== undefined && b.kind[i] !== q.kind) continue;
@@ -217,6 +234,17 @@ export class SiteIndex {
     // hazard terms carry the modifier too
     this.hazards.clear();
   }
+}
+
+const ranks = new WeakMap<Int32Array, Int32Array>();
+function rankOf(order: Int32Array): Int32Array {
+  let r = ranks.get(order);
+  if (!r) {
+    r = new Int32Array(order.length);
+    for (let k = 0; k < order.length; k++) r[order[k]] = k;
+    ranks.set(order, r);
+  }
+  return r;
 }
 
 export const HAZARD_NAMES: readonly string[] = HAZARDS;
