@@ -34,8 +34,25 @@ export class DetectionIndex {
   private table: Promise<Table> | null = null;
   private generation = '';
   private checkedAt = 0;
+  private readonly responses = new Map<string, string>();
 
   constructor(private readonly store: Store) {}
+
+  /** `list` serialised, cached until the next review or reload. */
+  async listJson(q: DetectionQuery, limit: number, offset: number): Promise<string> {
+    const t = await this.load();
+    const key = JSON.stringify([q, limit, offset]);
+    let hit = this.responses.get(key);
+    if (hit === undefined || t !== this.answered) {
+      if (t !== this.answered) this.responses.clear();
+      this.answered = t;
+      hit = JSON.stringify(await this.list(q, limit, offset));
+      this.responses.set(key, hit);
+      if (this.responses.size > 500) this.responses.delete(this.responses.keys().next().value!);
+    }
+    return hit;
+  }
+  private answered: Table | null = null;
 
   private async load(): Promise<Table> {
     const now = Date.now();
@@ -152,6 +169,7 @@ export class DetectionIndex {
     const t = await this.load();
     const i = t.pos.get(id);
     if (i === undefined) return null;
+    this.responses.clear();
     if (!t.items[i].decision) t.reviewed++;
     Object.assign(t.items[i], { decision: r.decision, corrected_class: r.corrected_class, note: r.note, version: r.version });
     return publicItem(t.items[i]);

@@ -55,8 +55,23 @@ export class SiteIndex {
   private hazards = new Map<string, Promise<{ level: Int8Array; term: Float64Array; order: Int32Array }>>();
   private generation = '';
   private checkedAt = 0;
+  /** serialised answers of recent queries (the first page of the ranked table is asked by everyone) */
+  private readonly responses = new Map<string, string>();
 
   constructor(private readonly store: Store) {}
+
+  /** `list` serialised, cached until the next review or score run. */
+  async listJson(q: SiteQuery): Promise<string> {
+    await this.fresh();
+    const key = JSON.stringify(q);
+    let hit = this.responses.get(key);
+    if (hit === undefined) {
+      hit = JSON.stringify(await this.list(q));
+      this.responses.set(key, hit);
+      if (this.responses.size > 500) this.responses.delete(this.responses.keys().next().value!);
+    }
+    return hit;
+  }
 
   private async fresh(): Promise<void> {
     const now = Date.now();
@@ -70,6 +85,7 @@ export class SiteIndex {
   }
 
   invalidate(): void {
+    this.responses.clear();
     this.base = null;
     this.scored.clear();
     this.hazards.clear();
@@ -217,6 +233,7 @@ export class SiteIndex {
 
   /** After a review: new scores and status of one site, without reloading the table. */
   async refreshSite(siteId: string): Promise<void> {
+    this.responses.clear();
     if (!this.base) return;
     const b = await this.base;
     const i = b.pos.get(siteId);

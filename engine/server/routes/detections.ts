@@ -40,9 +40,9 @@ export function registerDetectionRoutes(app: FastifyInstance, store: Store, inde
   const session = { preHandler: needSession };
   const relief = new ReliefImages(store);
 
-  app.get('/api/detections', session, async (req) => {
+  app.get('/api/detections', session, async (req, reply) => {
     const { limit, offset, ...q } = parseInput(listQuery, req.query, 'paramètres');
-    return index.list(q as DetectionQuery, limit, offset);
+    return reply.type('application/json; charset=utf-8').send(await index.listJson(q as DetectionQuery, limit, offset));
   });
 
   app.get('/api/detections/progress', session, async () => index.progress());

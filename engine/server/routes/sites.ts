@@ -63,9 +63,10 @@ export function registerSiteRoutes(app: FastifyInstance, store: Store, index: Si
   const risk = { preHandler: needPublicOr(publicParts, 'risk') };
   const layerCache = new Map<string, { at: number; buf: Buffer }>();
 
-  app.get('/api/sites', risk, async (req) => {
+  app.get('/api/sites', risk, async (req, reply) => {
     const q = parseInput(siteQuery, req.query, 'paramètres');
-    return index.list({ ...q, level: q.level === undefined ? undefined : q.level === 'absent' ? 'absent' : Number(q.level) });
+    const json = await index.listJson({ ...q, level: q.level === undefined ? undefined : q.level === 'absent' ? 'absent' : Number(q.level) });
+    return reply.type('application/json; charset=utf-8').send(json);
   });
 
   app.get<{ Params: { id: string } }>('/api/sites/:id', risk, async (req) => {
