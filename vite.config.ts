@@ -1,4 +1,5 @@
 import { defineConfig, type Plugin } from 'vite';
+import { resolve } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fixtureApi } from './web/dev-fixtures/fixtureApi.ts';
 
@@ -11,7 +12,7 @@ const useFixtures = process.env.VIGIE_FIXTURES === '1';
 const apiTarget = process.env.VIGIE_API ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
-  root: 'web',
+  root: resolve(import.meta.dirname, 'web'),
   base: './',
   publicDir: false,
   plugins: [svelte(), ...(useFixtures ? [fixtureApi() as Plugin] : [])],

@@ -41,22 +41,19 @@ function stats(deltas: number[]) {
 
 /** Drags the map across its middle in `steps` mouse moves, recording rAF deltas meanwhile. */
 async function pan(page: Page, steps = 60) {
-  const rect = await page.evaluate(() => window.__vigie.mapRect()!);
-  await page.evaluate(() => {
-    const w = window as unknown as { __deltas: number[]; __rec: boolean };
-    w.__deltas = [];
-    w.__rec = true;
-    let last = performance.now();
-    const tick = (t: number) => {
-      w.__deltas.push(t - last);
+  const rect = (await page.evaluate('window.__vigie.mapRect()')) as { left: number; top: number; width: number; height: number };
+  // A string, not a function: tsx's transform would inject helpers the page does not have.
+  await page.evaluate(`(() => {
+    window.__deltas = [];
+    window.__rec = true;
+    let last = 0;
+    const tick = (t) => {
+      window.__deltas.push(t - last);
       last = t;
-      if (w.__rec) requestAnimationFrame(tick);
+      if (window.__rec) requestAnimationFrame(tick);
     };
-    requestAnimationFrame((t) => {
-      last = t;
-      requestAnimationFrame(tick);
-    });
-  });
+    requestAnimationFrame((t) => { last = t; requestAnimationFrame(tick); });
+  })()`);
   const x0 = rect.left + rect.width * 0.7;
   const y0 = rect.top + rect.height * 0.5;
   await page.mouse.move(x0, y0);
@@ -68,11 +65,7 @@ async function pan(page: Page, steps = 60) {
   }
   await page.mouse.up();
   await page.waitForTimeout(300);
-  const deltas = await page.evaluate(() => {
-    const w = window as unknown as { __deltas: number[]; __rec: boolean };
-    w.__rec = false;
-    return w.__deltas;
-  });
+  const deltas = (await page.evaluate('window.__rec = false, window.__deltas')) as number[];
   return stats(deltas);
 }
 
@@ -89,7 +82,7 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<strin
   process.env.VIGIE_FIXTURE_MONUMENTS = String(monuments);
   process.env.VIGIE_FIXTURE_DETECTIONS = String(detections);
   const { preview } = await import('vite');
-  const server = await preview({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', preview: { port: 0, host: '127.0.0.1' } });
+  const server = await preview({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', preview: { port: 0, host: '127.0.0.1' } });
   const base = server.resolvedUrls?.local[0];
   if (!base) throw new Error('vite preview gave no URL');
   const browser = await chromium.launch({ executablePath: o.chromium ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -102,20 +95,20 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<strin
     await page.goto(base);
     await page.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 120_000 });
     const wallMs = Math.round(performance.now() - t0);
-    const probe = await page.evaluate(() => ({
+    const probe = (await page.evaluate(`({
       firstRenderMs: window.__vigie.firstRenderMs,
       drawn: window.__vigie.monumentsDrawn,
       marks: Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)])),
-    }));
+    })`)) as { firstRenderMs: number | null; drawn: number; marks: Record<string, number> };
     log(`first render ${probe.firstRenderMs} ms, ${probe.drawn} monuments drawn`);
     await page.waitForTimeout(500);
     const panMonuments = await pan(page);
     log(`pan (monuments): ${JSON.stringify(panMonuments)}`);
 
     // Log in, zoom to where detections show (the whole synthetic region is in view at 10).
-    await page.evaluate(async () => {
-      await fetch('api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'relecteur', password: 'vigie' }) });
-    });
+    await page.evaluate(
+      `fetch('api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'relecteur', password: 'vigie' }) })`,
+    );
     await page.goto(`${base}?carte=-2.9,47.64,10.2&couches=flood,detections,archeo`);
     await page.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 120_000 });
     await page.waitForTimeout(2500);

@@ -39,13 +39,13 @@ export function archaeoLayer(items: SiteRow[]) {
     data: items.filter((s) => s.lon !== null && s.lat !== null),
     getPosition: (s) => [s.lon!, s.lat!],
     radiusUnits: 'pixels',
-    getRadius: 5,
+    getRadius: 3.5,
     stroked: true,
     filled: true,
     getFillColor: [255, 255, 255, 0],
-    getLineColor: [104, 58, 0, 255],
+    getLineColor: [104, 58, 0, 170],
     lineWidthUnits: 'pixels',
-    getLineWidth: 2,
+    getLineWidth: 1.25,
     pickable: true,
   });
 }
