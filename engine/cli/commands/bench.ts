@@ -20,6 +20,10 @@ const BENCHES: Record<string, { summary: string; load: () => Promise<BenchRun> }
     summary: 'department PDF report; 46,760 monuments to every export format',
     load: async () => (await import('../../../pipelines/bench/exports.ts')).runExportsBench,
   },
+  api: {
+    summary: 'list and bbox endpoints at 50 concurrent clients (46,760 monuments, 100,000 detections)',
+    load: async () => (await import('../../../pipelines/bench/api.ts')).benchApi,
+  },
 };
 
 export function registerBench(name: string, summary: string, load: () => Promise<BenchRun>): void {
