@@ -3,7 +3,7 @@ import { defaultDbPath } from '../../store/store.ts';
 import { serverSettings } from '../../server/listen.ts';
 
 export const runCommand: Command = {
-  summary: 'the main job: sample data if missing → imports → serve the app (npm start)',
+  summary: 'the main job: sample data if missing → imports → scores → LiDAR detection → serve the app (npm start)',
   usage: 'vigie run [--port 8080] [--host 127.0.0.1] [--db FILE]   (PORT, HOST, VIGIE_DB, VIGIE_CACHE, VIGIE_STYLE_URL)',
   options: { port: { type: 'string' }, host: { type: 'string' } },
   async run({ values }) {
