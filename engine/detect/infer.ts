@@ -5,10 +5,16 @@
  * are kept — so adjacent tiles neither miss nor duplicate objects on their seam.
  *
  * Bad files (unreadable, geographic CRS, non-square or odd pixels, tiny, all nodata) are
- * reported one by one and skipped; the others are still processed. Decoding (main thread) and
- * inference (onnxruntime's own thread) overlap, which keeps two cores busy without workers.
+ * reported one by one and skipped; the others are still processed.
+ *
+ * onnxruntime-node runs a session synchronously on the calling JS thread, so a single session
+ * serialises decode and inference. With `workers` ≥ 1 (default: one per core, at most 2), each
+ * worker thread holds its own one-thread session (infer-worker.mjs) and this thread decodes,
+ * assembles margins and fills nodata for the next tiles while up to `workers` tiles are inferred.
  */
-import { basename, extname } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { CrsError, InputError } from '../errors.ts';
 import { isGeographic } from '../geo/crs.ts';
@@ -52,19 +58,34 @@ export interface Timings {
 export interface Detector {
   readonly hash: string;
   readonly calibration: Calibration;
-  run(z: Float32Array, width: number, height: number): Promise<{ maps: Float32Array; width: number; height: number }>;
+  /** how many `run` calls may usefully be in flight at once (default 1) */
+  readonly concurrency?: number;
+  /** `ms`: compute time of the run itself when it ran elsewhere (a worker), without queueing */
+  run(z: Float32Array, width: number, height: number): Promise<{ maps: Float32Array; width: number; height: number; ms?: number }>;
   close(): Promise<void>;
 }
 
 export interface DetectorOptions {
   modelPath?: string;
   calibrationPath?: string;
+  /** onnxruntime intra-op threads per session (default 1) */
   threads?: number;
+  /** inference worker threads, one session each (default min(2, cores)); 0 = run in this thread */
+  workers?: number;
+}
+
+export function defaultWorkers(): number {
+  return Math.min(2, availableParallelism());
 }
 
 export async function loadDetector(opts: DetectorOptions = {}): Promise<Detector> {
   const file = readModelFile(opts.modelPath);
   const calibration = loadCalibration(opts.calibrationPath ?? DEFAULT_CALIBRATION);
+  const workers = opts.workers ?? defaultWorkers();
+  if (!(Number.isInteger(workers) && workers >= 0 && workers <= 64)) {
+    throw new InputError(`workers ${workers} is not an integer from 0 to 64; use 0 to run inference in the main thread`);
+  }
+  if (workers > 0) return workerDetector(file.bytes, file.hash, calibration, workers, opts.threads ?? 1);
   const session = await ort.InferenceSession.create(file.bytes, {
     // one intra-op thread: decoding the next tile keeps the other core busy
     intraOpNumThreads: opts.threads ?? 1,
@@ -89,6 +110,68 @@ export async function loadDetector(opts: DetectorOptions = {}): Promise<Detector
     },
     async close() {
       await session.release();
+    },
+  };
+}
+
+interface Pending {
+  resolve(v: { maps: Float32Array; width: number; height: number; ms?: number }): void;
+  reject(e: Error): void;
+}
+
+/** A pool of inference workers; each run goes to the worker with the fewest runs in flight. */
+async function workerDetector(bytes: Buffer, hash: string, calibration: Calibration, n: number, threads: number): Promise<Detector> {
+  const pool: { w: Worker; busy: number; pending: Map<number, Pending> }[] = [];
+  let nextId = 0;
+  const start = () => new Promise<Worker>((resolve, reject) => {
+    const w = new Worker(new URL('./infer-worker.mjs', import.meta.url), { execArgv: [] });
+    w.once('message', (m: { ready: boolean; error?: string }) => (m.ready ? resolve(w) : reject(new InputError(`cannot load the detector model: ${m.error}`))));
+    w.once('error', reject);
+    w.postMessage({ bytes: new Uint8Array(bytes), threads });
+  });
+  const started = await Promise.allSettled(Array.from({ length: n }, start));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    for (const r of started) if (r.status === 'fulfilled') void r.value.terminate();
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  for (const r of started) {
+    const slot = { w: (r as PromiseFulfilledResult<Worker>).value, busy: 0, pending: new Map<number, Pending>() };
+    slot.w.on('message', (m: { id: number; maps?: Float32Array; dims?: number[]; ms?: number; error?: string }) => {
+      const p = slot.pending.get(m.id);
+      if (!p) return;
+      slot.pending.delete(m.id);
+      slot.busy--;
+      if (m.error || !m.maps || !m.dims) return p.reject(new InputError(`inference failed: ${m.error}`));
+      const [, c, h, w] = m.dims;
+      if (c !== OUT_CHANNELS) return p.reject(new InputError(`model output has ${c} channels, expected ${OUT_CHANNELS}`));
+      p.resolve({ maps: m.maps, width: w, height: h, ms: m.ms });
+    });
+    slot.w.on('error', (err) => {
+      for (const p of slot.pending.values()) p.reject(err);
+      slot.pending.clear();
+    });
+    pool.push(slot);
+  }
+  return {
+    hash,
+    calibration,
+    concurrency: n,
+    run(z, width, height) {
+      if (width % MODEL_STRIDE || height % MODEL_STRIDE) {
+        return Promise.reject(new InputError(`model input ${width}×${height} is not a multiple of ${MODEL_STRIDE} pixels`));
+      }
+      const slot = pool.reduce((a, b) => (b.busy < a.busy ? b : a));
+      const id = nextId++;
+      slot.busy++;
+      return new Promise((resolve, reject) => {
+        slot.pending.set(id, { resolve, reject });
+        // the caller hands over `z`: it is transferred, not copied (and unusable afterwards)
+        slot.w.postMessage({ id, z, width, height }, [z.buffer as ArrayBuffer]);
+      });
+    },
+    async close() {
+      await Promise.all(pool.map((s) => s.w.terminate()));
     },
   };
 }
@@ -202,7 +285,8 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
   // fast path when every tile is already on the working grid: row copies instead of resampling
   const aligned = mosaic.resampled.length === 0 && usable.every((t) => onGrid(t.grid.originX) && onGrid(t.grid.originY));
   const floor = opts.minScore ?? det.calibration.floor;
-  const inflight: Promise<void>[] = [];
+  const inflight = new Set<Promise<void>>();
+  const perTile: Detection[][] = [];
   const needs = (j: TileJob) => {
     const b = gridBounds(j.padded);
     return mosaic.index.search(b.minx + 1e-3, b.miny + 1e-3, b.maxx - 1e-3, b.maxy - 1e-3).map((k) => mosaic.tiles[k].file);
@@ -237,24 +321,28 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
     // free decoded tiles no later tile needs
     const later = new Set(usable.slice(ti + 1).filter((v) => !opts.skip?.has(v.name)).flatMap((v) => needs(jobOf.get(v)!)));
     for (const f of [...cache.keys()]) if (!later.has(f)) cache.delete(f);
-    // at most two tiles in flight: inference runs on onnxruntime's thread while this loop decodes
-    if (inflight.length >= 2) await inflight.shift();
-    const prev = inflight[inflight.length - 1] ?? Promise.resolve();
-    inflight.push((async () => {
-      await prev;
+    // Inference of up to `concurrency` tiles runs in workers while this loop prepares the next
+    // one; results are kept per tile index so the output order does not depend on timing.
+    const par = det.concurrency ?? 1;
+    while (inflight.size >= Math.max(1, par)) await Promise.race(inflight);
+    const task = (async () => {
       const ti0 = performance.now();
       const out = await det.run(buf, W, H);
-      timings.inference += performance.now() - ti0;
+      timings.inference += out.ms ?? performance.now() - ti0;
       const tq = performance.now();
       const found = postProcess(det, out, t, job, holes, W, H, floor);
-      detections.push(...found);
+      perTile[ti] = found;
       timings.post += performance.now() - tq;
       const r: TileReport = { file: t.file, tile: t.name, ok: true, detections: found.length, bounds: coreBounds(job.core) };
       reports.push(r);
       opts.onTile?.(r);
-    })());
+    })();
+    const tracked: Promise<void> = task.finally(() => inflight.delete(tracked));
+    inflight.add(tracked);
+    if (par <= 1) await tracked;
   }
   await Promise.all(inflight);
+  for (const found of perTile) if (found) detections.push(...found);
   return { detections, reports };
 }
 

@@ -6,9 +6,13 @@
  * the same run (operating thresholds from models/calibration.json, fitted on the calib split),
  * and the reliability-level check.
  *
- *   npx tsx pipelines/bench/detect.ts [--data tmp/detector-data] [--model models/detector.onnx]
+ *   npx tsx pipelines/bench/detect.ts [--quick] [--workers 2] [--data tmp/detector-data] [--model models/detector.onnx]
+ *
+ * `runDetectBench` is the same as a function (for `vigie bench detect`); `--quick` runs a 2 × 2 km
+ * mosaic of its own seed as a smoke test.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -53,45 +57,100 @@ export async function runDetector(det: Detector, tiles: string[], timings?: Timi
 
 const pick = (r: EvalResult) => Object.fromEntries(Object.entries(r.classes).map(([c, s]) => [c, { precision: +s.precision.toFixed(3), recall: +s.recall.toFixed(3), f1: +s.f1.toFixed(3), truth: s.truth, tp: s.tp, fp: s.fp, fn: s.fn }]));
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, threads: { type: 'string' } } });
-  const dataDir = values.data ?? 'tmp/detector-data';
-  const { tiles, truth: truthPath } = await splitTiles(dataDir, BENCH);
+/** The smoke-test mosaic of `--quick`: 2 × 2 km, its own seed (never trained or calibrated on). */
+export const QUICK = { name: 'bench-quick', seed: 302, style: 'mixed' as const, originX: 920000, originY: 6600000, tiles: 2 };
+
+export interface DetectBenchOptions {
+  /** 2 × 2 km smoke run instead of the 5 × 5 km held-out bench */
+  quick?: boolean;
+  log?: (s: string) => void;
+  /** where the bench tiles are generated and kept, default tmp/detector-data */
+  dataDir?: string;
+  modelPath?: string;
+  calibrationPath?: string;
+  /** inference worker threads (default: one per core, at most 2) */
+  workers?: number;
+  threads?: number;
+}
+
+/**
+ * Runs the detection bench: 0.5 m deflate GeoTIFF tiles → detections in an in-memory DuckDB
+ * store, timed; then per-class P/R/F1 of the model and of the classical baseline (both at the
+ * operating thresholds fitted on the calibration split) and the reliability-level check.
+ */
+export async function runDetectBench(o: DetectBenchOptions = {}): Promise<Record<string, unknown>> {
+  const log = o.log ?? (() => {});
+  const split = o.quick ? QUICK : BENCH;
+  const dataDir = o.dataDir ?? 'tmp/detector-data';
+  log(`detect bench: ${split.name} (${split.tiles}×${split.tiles} km) under ${dataDir}`);
+  const { tiles, truth: truthPath } = await splitTiles(dataDir, split);
   const truth = await truthOf(truthPath);
-  const det = await loadDetector({ modelPath: values.model, threads: values.threads ? Number(values.threads) : undefined });
-  const store = await Store.open(':memory:');
-  const timings: Timings = { decode: 0, prep: 0, inference: 0, post: 0 };
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const res = await detectTiles(store, tiles, { detector: det, timings });
-  const wall = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const stored = Number(await store.value('SELECT count(*) FROM detections'));
-  store.close();
-  const km2 = res.reports.filter((r) => r.ok).length; // 1 km² tiles
-  const model = evalAt(truth, res.detections, (c) => det.calibration.threshold(c));
-  const base = baselineDetector();
-  const baseDets = await runDetector(base, tiles);
-  const bt = (det.calibration.file as { baseline?: Record<string, number> }).baseline ?? {};
-  const baseline = evalAt(truth, baseDets, (c) => bt[c] ?? 0);
-  const all = evaluate(truth, res.detections.map((d) => ({ cls: d.cls, x: d.x, y: d.y, score: d.score })), { classes: CLASS_NAMES });
-  const levels = checkLevels(res.detections.map((d, i) => ({ level: d.level as Level, hit: all.matchOf[i] >= 0 })), det.calibration.file.bands);
-  const busy = timings.decode + timings.prep + timings.inference + timings.post;
-  const out = {
-    bench: `${BENCH.name} (seed ${BENCH.seed}, ${BENCH.tiles}×${BENCH.tiles} km, style ${BENCH.style}, 0.5 m deflate GeoTIFF)`,
-    model_hash: det.hash,
-    tiles: km2,
-    detections_stored: stored,
-    wall_s: +wall.toFixed(2),
-    km2_per_min: +((km2 / wall) * 60).toFixed(1),
-    cpu_s_per_km2: +((cpu.user + cpu.system) / 1e6 / km2).toFixed(3),
-    time_share: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, +(v / busy).toFixed(3)])),
-    model: pick(model),
-    baseline: pick(baseline),
-    f1_gain: Object.fromEntries(CLASS_NAMES.map((c) => [c, +(model.classes[c].f1 - baseline.classes[c].f1).toFixed(3)])),
-    levels: levels.map((l) => ({ ...l, precision: Number.isFinite(l.precision) ? +l.precision.toFixed(3) : null })),
-  };
-  await det.close();
+  const det = await loadDetector({ modelPath: o.modelPath, calibrationPath: o.calibrationPath, workers: o.workers, threads: o.threads });
+  try {
+    const store = await Store.open(':memory:');
+    const timings: Timings = { decode: 0, prep: 0, inference: 0, post: 0 };
+    const load = loadavg()[0];
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    let res: Awaited<ReturnType<typeof detectTiles>>;
+    let stored: number;
+    try {
+      res = await detectTiles(store, tiles, { detector: det, timings });
+      stored = Number(await store.value('SELECT count(*) FROM detections'));
+    } finally {
+      store.close();
+    }
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const km2 = res.reports.filter((r) => r.ok).length; // 1 km² tiles
+    log(`model: ${km2} km² in ${wall.toFixed(1)} s`);
+    const model = evalAt(truth, res.detections, (c) => det.calibration.threshold(c));
+    const tb = performance.now();
+    const baseDets = await runDetector(baselineDetector(), tiles);
+    log(`baseline: ${((performance.now() - tb) / 1000).toFixed(1)} s`);
+    const bt = (det.calibration.file as { baseline?: Record<string, number> }).baseline ?? {};
+    const baseline = evalAt(truth, baseDets, (c) => bt[c] ?? 0);
+    const all = evaluate(truth, res.detections.map((d) => ({ cls: d.cls, x: d.x, y: d.y, score: d.score })), { classes: CLASS_NAMES });
+    const levels = checkLevels(res.detections.map((d, i) => ({ level: d.level as Level, hit: all.matchOf[i] >= 0 })), det.calibration.file.bands);
+    const busy = timings.decode + timings.prep + timings.inference + timings.post;
+    return {
+      bench: `${split.name} (seed ${split.seed}, ${split.tiles}×${split.tiles} km, style ${split.style}, 0.5 m deflate GeoTIFF)`,
+      quick: !!o.quick,
+      model_hash: det.hash,
+      tiles: km2,
+      detections_stored: stored,
+      throughput: {
+        cores: availableParallelism(),
+        workers: det.concurrency ?? 1,
+        load_avg_1min_before: +load.toFixed(2),
+        wall_s: +wall.toFixed(2),
+        km2_per_min: +((km2 / wall) * 60).toFixed(1),
+        cpu_s_per_km2: +((cpu.user + cpu.system) / 1e6 / km2).toFixed(3),
+        time_share: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, +(v / busy).toFixed(3)])),
+        ms_per_km2: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, +(v / km2).toFixed(1)])),
+      },
+      tolerance: 'max(5 m, 0.25 × truth diameter), greedy by score',
+      model: pick(model),
+      baseline: pick(baseline),
+      f1_gain: Object.fromEntries(CLASS_NAMES.map((c) => [c, +(model.classes[c].f1 - baseline.classes[c].f1).toFixed(3)])),
+      levels: levels.map((l) => ({ ...l, precision: Number.isFinite(l.precision) ? +l.precision.toFixed(3) : null })),
+    };
+  } finally {
+    await det.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, calibration: { type: 'string' }, threads: { type: 'string' }, workers: { type: 'string' }, quick: { type: 'boolean' } } });
+  const out = await runDetectBench({
+    quick: values.quick,
+    dataDir: values.data,
+    modelPath: values.model,
+    calibrationPath: values.calibration,
+    workers: values.workers !== undefined ? Number(values.workers) : undefined,
+    threads: values.threads !== undefined ? Number(values.threads) : undefined,
+    log: (m) => console.error(m),
+  });
   console.log(JSON.stringify(out, null, 2));
 }
 

@@ -72,6 +72,25 @@ describe('committed detector model', () => {
     for (const p of detections) for (const q of detections) if (p !== q && p.cls === q.cls) expect(Math.hypot(p.x - q.x, p.y - q.y)).toBeGreaterThan(5);
   });
 
+  it('gives the same detections with inference in worker threads as in this thread', async () => {
+    const tiles = [tile('W-A.tif', X0), tile('W-B.tif', SEAM)];
+    const inThread = await loadDetector({ workers: 0 });
+    try {
+      const a = await detectFiles(inThread, tiles);
+      const b = await detectFiles(det, tiles); // default: a worker pool
+      expect(det.concurrency).toBeGreaterThanOrEqual(1);
+      const key = (d: { cls: string; x: number; y: number; score: number }) => `${d.cls} ${d.x.toFixed(2)} ${d.y.toFixed(2)} ${d.score.toFixed(4)}`;
+      expect(b.detections.map(key)).toEqual(a.detections.map(key));
+      expect(b.detections.length).toBeGreaterThan(0);
+    } finally {
+      await inThread.close();
+    }
+  });
+
+  it('rejects a bad worker count with the fix in the message', async () => {
+    await expect(loadDetector({ workers: -1 })).rejects.toThrow(/workers -1 .*use 0/);
+  });
+
   it('reports a corrupt tile and a geographic one, and still processes the good tiles', async () => {
     const a = tile('good-A.tif', X0);
     const b = tile('good-B.tif', SEAM);

@@ -7,15 +7,17 @@ export const detectCommand: Command = {
   summary: 'detect relief anomalies (mounds, kilns, enclosures, pits) in LiDAR terrain tiles',
   usage:
     'vigie detect <tiles or folders…> [--out detections.geojson] [--wgs84] [--db FILE] [--no-db] [--crs EPSG:NNNN]\n' +
-    '             [--model models/detector.onnx] [--force] [--json]\n' +
+    '             [--model models/detector.onnx] [--workers N] [--force] [--json]\n' +
     '  Tiles: 0.5 m terrain (MNT) GeoTIFF or ESRI ASCII grid in a projected CRS. Each file is checked;\n' +
-    '  a bad file is reported and skipped. Exit 0 when at least one tile was processed.',
+    '  a bad file is reported and skipped. Exit 0 when at least one tile was processed.\n' +
+    '  --workers: inference threads, one model session each (default: one per core, at most 2; 0 = main thread).',
   options: {
     out: { type: 'string' },
     wgs84: { type: 'boolean' },
     'no-db': { type: 'boolean' },
     crs: { type: 'string' },
     model: { type: 'string' },
+    workers: { type: 'string' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
   },
@@ -33,6 +35,7 @@ export const detectCommand: Command = {
       const res = await detectTiles(store, positionals, {
         crs,
         modelPath: values.model as string | undefined,
+        workers: workersOption(values.workers),
         force: Boolean(values.force),
         onTile: (r) => {
           if (!values.json) console.error(r.ok ? `  ${r.tile}: ${r.detections} detections` : `  ${r.file}: ERROR ${r.error}`);
@@ -69,3 +72,10 @@ export const detectCommand: Command = {
     }
   },
 };
+
+function workersOption(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InputError(`--workers ${String(v)} is not a whole number >= 0; try --workers 2`);
+  return n;
+}

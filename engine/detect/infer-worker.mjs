@@ -1,0 +1,40 @@
+// Inference worker for engine/detect/infer.ts (plain JS so it runs under node, tsx and vitest
+// alike): one onnxruntime session per worker thread. onnxruntime-node runs a session on the
+// calling JS thread, so a pool of these is what lets inference use more than one core while
+// the main thread decodes the next tiles. Protocol: {bytes, threads} once, then
+// {id, z, width, height} → {id, maps, dims, ms} (buffers transferred) or {id, error}.
+import { parentPort } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+
+let session;
+parentPort.on('message', async (msg) => {
+  if (msg.bytes) {
+    try {
+      session = await ort.InferenceSession.create(new Uint8Array(msg.bytes), {
+        intraOpNumThreads: msg.threads ?? 1,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        executionMode: 'sequential',
+      });
+      parentPort.postMessage({ ready: true });
+    } catch (err) {
+      parentPort.postMessage({ ready: false, error: String(err?.message ?? err) });
+    }
+    return;
+  }
+  if (msg.close) {
+    await session?.release();
+    parentPort.close();
+    return;
+  }
+  try {
+    const t0 = performance.now();
+    const res = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', msg.z, [1, 1, msg.height, msg.width]) });
+    const t = res[session.outputNames[0]];
+    // the output tensor may live in native memory, which cannot be transferred: one small copy
+    const maps = new Float32Array(t.data);
+    parentPort.postMessage({ id: msg.id, maps, dims: t.dims, ms: performance.now() - t0 }, [maps.buffer]);
+  } catch (err) {
+    parentPort.postMessage({ id: msg.id, error: String(err?.message ?? err) });
+  }
+});
