@@ -3,6 +3,7 @@
  * thresholds, vulnerability modifiers. Validated with zod at load time; a typo is an InputError
  * naming the key, where it is, and the keys expected there. `$comment` keys are allowed anywhere.
  */
+import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -79,7 +80,8 @@ export const riskConfigSchema = obj({
 export type RiskConfig = z.infer<typeof riskConfigSchema>;
 export type HazardConfig = z.infer<typeof hazardShape>;
 
-export const DEFAULT_CONFIG_PATH = 'config/risk.json';
+/** The shipped settings, found from the package rather than the working directory. */
+export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../config/risk.json', import.meta.url));
 
 export const LEVEL_INDEX: Record<z.infer<typeof levelName>, number> = { tres_faible: 0, faible: 1, moyen: 2, fort: 3 };
 

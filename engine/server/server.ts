@@ -15,6 +15,7 @@ import { registerExportRoutes } from './routes/exports.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerSiteRoutes } from './routes/sites.ts';
 import { registerDetectionRoutes } from './routes/detections.ts';
+import { registerHazardRoutes } from './routes/hazards.ts';
 import { Sessions } from '../auth/sessions.ts';
 import { ThrottledError } from '../auth/errors.ts';
 import { StaleVersionError } from '../review/stale.ts';
@@ -121,6 +122,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
   registerBasemapRoutes(app, store, publicParts);
   registerSiteRoutes(app, store, new SiteIndex(store), publicParts);
   registerDetectionRoutes(app, store, new DetectionIndex(store));
+  registerHazardRoutes(app, store, publicParts);
   registerExportRoutes(app, store);
 
   if (opts.webRoot && existsSync(opts.webRoot)) {

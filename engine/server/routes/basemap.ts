@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../errors.ts';
-import { toWgs84 } from '../../geo/crs.ts';
+import { LAMBERT93 } from '../../geo/crs.ts';
+import { coordinatesToWgs84 } from '../../geo/reproject.ts';
 import type { Store } from '../../store/store.ts';
 import { needPublicOr, type PublicPart } from '../access.ts';
 
@@ -32,16 +33,8 @@ async function communesGeoJson(store: Store): Promise<string> {
     return {
       type: 'Feature',
       properties: { code_insee: r.code_insee, nom: r.nom, departement: r.departement },
-      geometry: { type: g.type, coordinates: reproject(g.coordinates) },
+      geometry: { type: g.type, coordinates: coordinatesToWgs84(g.coordinates, LAMBERT93) },
     };
   });
   return JSON.stringify({ type: 'FeatureCollection', features });
-}
-
-function reproject(c: unknown): unknown {
-  if (Array.isArray(c) && typeof c[0] === 'number') {
-    const [lon, lat] = toWgs84(c[0] as number, c[1] as number);
-    return [Math.round(lon * 1e6) / 1e6, Math.round(lat * 1e6) / 1e6];
-  }
-  return (c as unknown[]).map(reproject);
 }

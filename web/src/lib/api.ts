@@ -290,9 +290,9 @@ export const api = {
     );
     return response ? decodeMonumentLayer(await response.arrayBuffer()) : null;
   },
-  /** Zones of one hazard (GeoJSON, `properties.level` 0–3); null when the server has none. */
-  hazard: (hazard: string, signal?: AbortSignal) =>
-    orNullOn404(getJson<FeatureCollection>(`api/hazards/${encodeURIComponent(hazard)}`, signal)),
+  /** Zones of one hazard under a scenario (GeoJSON, `properties.level` 1–3); null when the server has none. */
+  hazard: (hazard: string, scenario: Scenario, signal?: AbortSignal) =>
+    orNullOn404(getJson<FeatureCollection>(`api/hazards/${encodeURIComponent(hazard)}${query({ scenario })}`, signal)),
 
   me: (signal?: AbortSignal) => getJson<Me>('api/auth/me', signal),
   login: (username: string, password: string) =>
