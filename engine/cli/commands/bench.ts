@@ -24,6 +24,10 @@ const BENCHES: Record<string, { summary: string; load: () => Promise<BenchRun> }
     summary: 'list and bbox endpoints at 50 concurrent clients (46,760 monuments, 100,000 detections)',
     load: async () => (await import('../../../pipelines/bench/api.ts')).benchApi,
   },
+  web: {
+    summary: 'first map render and pan frame times in headless Chromium (46,760 monuments)',
+    load: async () => (await import('../../../pipelines/bench/web.ts')).runWebBench,
+  },
 };
 
 export function registerBench(name: string, summary: string, load: () => Promise<BenchRun>): void {
