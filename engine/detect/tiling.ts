@@ -65,12 +65,15 @@ export function planTiles(tiles: MosaicTile[], opts: { marginMetres: number; wor
   const jobs = tiles.map((t) => {
     const b = gridBounds(t.grid);
     index.add(b.minx, b.miny, b.maxx, b.maxy);
-    const w = (b.maxx - b.minx) / work;
-    const h = (b.maxy - b.miny) / work;
-    if (Math.abs(w - Math.round(w)) > 1e-6 || Math.abs(h - Math.round(h)) > 1e-6) {
-      throw new InputError(`${t.file}: extent ${b.maxx - b.minx} × ${b.maxy - b.miny} m is not a whole number of ${work} m working pixels`);
-    }
-    const core = makeGrid({ originX: b.minx, originY: b.maxy, resX: work, resY: work, width: Math.round(w), height: Math.round(h), crs });
+    // Cores are snapped to one global working grid (multiples of `work` from the CRS origin):
+    // neighbours share an edge value, so they round it alike and the cores still partition the
+    // mosaic even when a tile's extent is not a whole number of working pixels (e.g. 0.7 m data).
+    const snap = (v: number) => Math.round(v / work) * work;
+    const [x0, y0, x1, y1] = [snap(b.minx), snap(b.miny), snap(b.maxx), snap(b.maxy)];
+    const w = Math.round((x1 - x0) / work);
+    const h = Math.round((y1 - y0) / work);
+    if (w < 1 || h < 1) throw new InputError(`${t.file}: extent ${b.maxx - b.minx} × ${b.maxy - b.miny} m is smaller than one ${work} m working pixel`);
+    const core = makeGrid({ originX: x0, originY: y1, resX: work, resY: work, width: w, height: h, crs });
     const padded = makeGrid({ ...core, originX: core.originX - margin * work, originY: core.originY + margin * work, width: core.width + 2 * margin, height: core.height + 2 * margin });
     return { tile: t, core, padded, margin };
   });
