@@ -125,6 +125,11 @@ async function scoreKind(store: Store, loaded: LoadedConfig, kind: SiteKind): Pr
   const nTerms = n * NS * NH;
   let noData = 0;
   for (let t = 0; t < nTerms; t++) if (exposure.level[t] < 0) noData++;
+  // Stored values are finite or NULL (NaN reads as NULL when appended).
+  for (let t = 0; t < nTerms; t++) if (!Number.isFinite(exposure.value[t])) exposure.value[t] = NaN;
+  const terms = termKeys(n, modKeys);
+  const weights = HAZARDS.map((h) => config.hazards[h]?.weight ?? 0);
+  const totals = siteTotals(rows.map((r) => r.site_id), exposure.level, modKeys, weights, modRows.map((m) => m.factor));
 
   const runId = await store.transaction(async (tx) => {
     const id = Number(
@@ -140,21 +145,30 @@ async function scoreKind(store: Store, loaded: LoadedConfig, kind: SiteKind): Pr
     }
     await tx.run(`DELETE FROM score_runs WHERE site_kind = '${kind}' AND run_id <> ${id}`);
 
-    await tx.append('risk_sites', rows.keys(), [
-      { type: 'integer', get: () => id },
-      { type: 'integer', get: (i) => i },
-      { type: 'varchar', get: (i) => rows[i].site_id },
-      { type: 'varchar', get: () => kind },
-      { type: 'varchar', get: (i) => rows[i].name },
-      { type: 'varchar', get: (i) => rows[i].typology },
-      { type: 'varchar', get: (i) => rows[i].protection },
-      { type: 'varchar', get: (i) => located.insee[i] },
-      { type: 'varchar', get: (i) => located.source[i] },
-      { type: 'varchar', get: (i) => located.dep.get(located.insee[i] ?? '')?.departement ?? rows[i].departement ?? departementOfInsee(located.insee[i]) },
-      { type: 'varchar', get: (i) => located.dep.get(located.insee[i] ?? '')?.region ?? rows[i].region },
-      { type: 'double', get: (i) => rows[i].x },
-      { type: 'double', get: (i) => rows[i].y },
-    ]);
+    const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+    const siteKey = new Int32Array(n);
+    const xs = new Float64Array(n);
+    const ys = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      siteKey[i] = i;
+      xs[i] = rows[i].x!;
+      ys[i] = rows[i].y!;
+    }
+    await tx.appendColumns('risk_sites', {
+      run_id: id,
+      site_key: siteKey,
+      site_id: rows.map((r) => r.site_id),
+      site_kind: kind,
+      name: rows.map((r) => str(r.name)),
+      typology: rows.map((r) => str(r.typology)),
+      protection: rows.map((r) => str(r.protection)),
+      insee: located.insee,
+      commune_source: located.source,
+      departement: rows.map((r, i) => located.dep.get(located.insee[i] ?? '')?.departement ?? r.departement ?? departementOfInsee(located.insee[i])),
+      region: rows.map((r, i) => located.dep.get(located.insee[i] ?? '')?.region ?? r.region),
+      x: xs,
+      y: ys,
+    });
     await tx.append('score_layers', exposure.layers.keys(), [
       { type: 'integer', get: () => id },
       { type: 'integer', get: (i) => i },
@@ -181,50 +195,102 @@ async function scoreKind(store: Store, loaded: LoadedConfig, kind: SiteKind): Pr
       { type: 'varchar', get: (h) => HAZARDS[h] },
       { type: 'double', get: (h) => config.hazards[HAZARDS[h]]?.weight ?? 0 },
     ]);
-    const { value, level, layer, threshold } = exposure;
-    await tx.append('score_terms_raw', range(nTerms), [
-      { type: 'integer', get: () => id },
-      { type: 'integer', get: (t) => Math.floor(t / (NS * NH)) },
-      { type: 'integer', get: (t) => Math.floor(t / NH) % NS },
-      { type: 'integer', get: (t) => t % NH },
-      { type: 'double', get: (t) => (Number.isFinite(value[t]) ? value[t] : null) },
-      { type: 'integer', get: (t) => (level[t] < 0 ? null : level[t]) },
-      { type: 'integer', get: (t) => (layer[t] < 0 ? null : layer[t]) },
-      { type: 'integer', get: (t) => threshold[t] },
-      { type: 'integer', get: (t) => modKeys[Math.floor(t / (NS * NH)) * NH + (t % NH)] },
-    ]);
-    await tx.run(
-      `INSERT INTO scores
-       SELECT t.run_id, s.site_id, s.site_kind, ['ref', '+2.0', '+2.7', '+4.0'][t.scenario_key + 1],
-              coalesce(sum(w.weight * t.level_index * m.modifier), 0), max(t.level_index),
-              count(*) FILTER (WHERE t.level_index IS NULL)
-       FROM score_terms_raw t
-       JOIN risk_sites s ON s.run_id = t.run_id AND s.site_key = t.site_key
-       JOIN score_weights w ON w.run_id = t.run_id AND w.hazard_key = t.hazard_key
-       JOIN score_modifiers m ON m.run_id = t.run_id AND m.modifier_key = t.modifier_key
-       WHERE t.run_id = $1
-       GROUP BY ALL`,
-      [id],
-    );
+    await tx.appendColumns('score_terms_raw', {
+      run_id: id,
+      site_key: terms.site,
+      scenario_key: terms.scenario,
+      hazard_key: terms.hazard,
+      value: exposure.value,
+      level_index: { values: exposure.level, nullValue: -1 },
+      layer_key: { values: exposure.layer, nullValue: -1 },
+      threshold_key: exposure.threshold,
+      modifier_key: terms.modifier,
+    });
+    await tx.appendColumns('scores', {
+      run_id: id,
+      site_id: totals.siteId,
+      site_kind: kind,
+      scenario: totals.scenario,
+      score: totals.score,
+      max_level: { values: totals.maxLevel, nullValue: -1 },
+      n_no_data: totals.noData,
+    });
     return id;
   });
 
   const byLevel: Record<string, number[]> = {};
   for (let s = 0; s < NS; s++) byLevel[SCENARIOS[s]] = [0, 0, 0, 0, 0];
-  for (let i = 0; i < n; i++) {
-    for (let s = 0; s < NS; s++) {
-      let mx = -1;
-      for (let h = 0; h < NH; h++) mx = Math.max(mx, exposure.level[(i * NS + s) * NH + h]);
-      byLevel[SCENARIOS[s]][mx < 0 ? 4 : mx]++;
-    }
+  for (let r = 0; r < n * NS; r++) {
+    const mx = totals.maxLevel[r];
+    byLevel[SCENARIOS[r % NS]][mx < 0 ? 4 : mx]++;
   }
   const seconds = (performance.now() - t0) / 1000;
   await store.run('UPDATE score_runs SET seconds = $1 WHERE run_id = $2', [seconds, runId]);
   return { run_id: runId, site_kind: kind, n_sites: n, n_unplaced: all.length - n, n_terms: nTerms, n_no_data_terms: noData, seconds, by_level: byLevel };
 }
 
-function* range(n: number): Iterable<number> {
-  for (let i = 0; i < n; i++) yield i;
+/** Key columns of the terms, in term order (site × scenario × hazard). */
+function termKeys(n: number, modKeys: Int32Array) {
+  const nTerms = n * NS * NH;
+  const site = new Int32Array(nTerms);
+  const scenario = new Uint8Array(nTerms);
+  const hazard = new Uint8Array(nTerms);
+  const modifier = new Int32Array(nTerms);
+  let t = 0;
+  for (let i = 0; i < n; i++) {
+    for (let s = 0; s < NS; s++) {
+      for (let h = 0; h < NH; h++, t++) {
+        site[t] = i;
+        scenario[t] = s;
+        hazard[t] = h;
+        modifier[t] = modKeys[i * NH + h];
+      }
+    }
+  }
+  return { site, scenario, hazard, modifier };
+}
+
+/**
+ * Per site × scenario: score = Σ weight × level × modifier over the hazards with data, in
+ * hazard order and with the same operations as the score_terms view (so the same doubles as
+ * the SQL over the stored terms), the highest level (-1 when all are « donnée absente ») and
+ * the number of no-data terms.
+ */
+export function siteTotals(
+  siteIds: readonly string[],
+  level: Int8Array,
+  modKeys: Int32Array,
+  weights: readonly number[],
+  factors: readonly number[],
+) {
+  const n = siteIds.length;
+  const siteId = new Array<string>(n * NS);
+  const scenario = new Array<string>(n * NS);
+  const score = new Float64Array(n * NS);
+  const maxLevel = new Int8Array(n * NS);
+  const noData = new Int32Array(n * NS);
+  for (let i = 0, r = 0; i < n; i++) {
+    for (let s = 0; s < NS; s++, r++) {
+      let sum = 0;
+      let mx = -1;
+      let nd = 0;
+      for (let h = 0; h < NH; h++) {
+        const lv = level[r * NH + h];
+        if (lv < 0) {
+          nd++;
+          continue;
+        }
+        sum += weights[h] * lv * factors[modKeys[i * NH + h]];
+        if (lv > mx) mx = lv;
+      }
+      siteId[r] = siteIds[i];
+      scenario[r] = SCENARIOS[s];
+      score[r] = sum;
+      maxLevel[r] = mx;
+      noData[r] = nd;
+    }
+  }
+  return { siteId, scenario, score, maxLevel, noData };
 }
 
 /** Département from an INSEE code: 2 digits, 2A/2B, or 3 for overseas (97x). */
