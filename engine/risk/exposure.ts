@@ -95,6 +95,7 @@ export async function computeExposure(
     return k;
   };
   const none = key('aucune couche chargée pour cet aléa');
+  const searches: SearchCache = [];
   out.threshold.fill(none);
 
   const rows = await store.all<LayerRow>(
@@ -104,7 +105,7 @@ export async function computeExposure(
     const h = HAZARDS.indexOf(row.hazard as Hazard);
     const hc = config.hazards[row.hazard as Hazard];
     if (h < 0 || !hc) continue;
-    const reading = await readLayer(store, config, hc, row, sites, communes, radius, key);
+    const reading = await readLayer(store, config, hc, row, sites, communes, radius, key, searches);
     if (!reading) continue;
     const li = out.layers.length;
     out.layers.push({ layer: row.layer, hazard: row.hazard as Hazard, kind: row.kind, vintage: row.vintage, unit: unitOf(hc, row.kind) });
@@ -152,6 +153,7 @@ async function readLayer(
   communes: readonly (string | null)[],
   radius: number,
   key: (text: string) => number,
+  searches: SearchCache,
 ): Promise<LayerReading | null> {
   const n = sites.length;
   const level = new Int8Array(n * NS).fill(-1);
@@ -348,29 +350,33 @@ async function readLayer(
         const s = SCENARIOS.indexOf(p.warming as Scenario);
         if (s >= 0 && p.value !== null) vals[ids.get(p.point)! * NS + s] = p.value;
       }
-      const index = new Flatbush(px.length);
-      for (let j = 0; j < px.length; j++) index.add(px[j], py[j], px[j], py[j]);
-      index.finish();
       const { neighbours, max_distance_m: maxD, power } = config.climate;
+      const nbs = gridNeighbours(searches, px, py, sites, neighbours, maxD);
+      const dist = new Float64Array(neighbours);
+      const weight = new Float64Array(neighbours);
       for (let i = 0; i < n; i++) {
         const { x, y } = sites[i];
-        const nb = index.neighbors(x, y, neighbours, maxD);
-        if (nb.length === 0) continue;
+        let count = 0;
+        while (count < neighbours && nbs[i * neighbours + count] >= 0) count++;
+        if (count === 0) continue;
+        for (let q = 0; q < count; q++) {
+          const j = nbs[i * neighbours + q];
+          dist[q] = Math.hypot(px[j] - x, py[j] - y);
+          weight[q] = 1 / Math.pow(dist[q], power);
+        }
         for (let s = 0; s < NS; s++) {
           let num = 0;
           let den = 0;
           let exact = NaN;
-          for (const j of nb) {
-            const v = vals[j * NS + s];
+          for (let q = 0; q < count; q++) {
+            const v = vals[nbs[i * neighbours + q] * NS + s];
             if (Number.isNaN(v)) continue;
-            const d = Math.hypot(px[j] - x, py[j] - y);
-            if (d < 1e-6) {
+            if (dist[q] < 1e-6) {
               exact = v;
               break;
             }
-            const w = 1 / Math.pow(d, power);
-            num += w * v;
-            den += w;
+            num += weight[q] * v;
+            den += weight[q];
           }
           const v = !Number.isNaN(exact) ? exact : den > 0 ? num / den : NaN;
           level[i * NS + s] = levelOfValue(v, cl.thresholds);
@@ -386,6 +392,30 @@ async function readLayer(
 }
 
 const LEVELS_FR = ['très faible', 'faible', 'moyen', 'fort'];
+
+/** Neighbour searches already done in one exposure run, to be reused by layers on the same grid. */
+type SearchCache = { px: number[]; py: number[]; k: number; maxD: number; nbs: Int32Array }[];
+
+/**
+ * The `k` nearest grid points within `maxD` of every site (flat, -1 padded), nearest first.
+ * DRIAS layers usually share one grid: a search on the same points is reused from `cache`
+ * (the search is most of a climate layer's time).
+ */
+function gridNeighbours(cache: SearchCache, px: number[], py: number[], sites: readonly Site[], k: number, maxD: number): Int32Array {
+  const same = (a: number[], b: number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+  const hit = cache.find((c) => c.k === k && c.maxD === maxD && same(c.px, px) && same(c.py, py));
+  if (hit) return hit.nbs;
+  const index = new Flatbush(px.length);
+  for (let j = 0; j < px.length; j++) index.add(px[j], py[j], px[j], py[j]);
+  index.finish();
+  const nbs = new Int32Array(sites.length * k).fill(-1);
+  for (let i = 0; i < sites.length; i++) {
+    const found = index.neighbors(sites[i].x, sites[i].y, k, maxD);
+    for (let q = 0; q < found.length; q++) nbs[i * k + q] = found[q];
+  }
+  cache.push({ px, py, k, maxD, nbs });
+  return nbs;
+}
 
 /** Point-in-polygon on commune boundaries, falling back to the record's INSEE code. */
 export async function locateCommunes(
