@@ -20,6 +20,10 @@ const BENCHES: Record<string, { summary: string; load: () => Promise<BenchRun> }
     summary: 'department PDF report; 46,760 monuments to every export format',
     load: async () => (await import('../../../pipelines/bench/exports.ts')).runExportsBench,
   },
+  detect: {
+    summary: 'held-out LiDAR bench: per-class P/R/F1 vs the classical baseline, calibration, km²/min',
+    load: async () => (await import('../../../pipelines/bench/detect.ts')).runDetectBench,
+  },
   api: {
     summary: 'list and bbox endpoints at 50 concurrent clients (46,760 monuments, 100,000 detections)',
     load: async () => (await import('../../../pipelines/bench/api.ts')).benchApi,
