@@ -41,7 +41,8 @@ export async function runRiskBench(o: RiskBenchOptions = {}): Promise<Record<str
     const generate_s = secs(t);
     log(`data generated in ${generate_s} s`);
 
-    // Point sampling: 45,000 points, ours (2 workers) against gdallocationinfo, same points.
+    // Point sampling: 45,000 points, ours (default threads: 2, or 1 on a busy machine) against
+    // gdallocationinfo (one thread), same points.
     const nPts = o.quick ? 5_000 : 45_000;
     const rnd = mulberry32(99);
     const xs = new Float64Array(nPts);
@@ -52,7 +53,8 @@ export async function runRiskBench(o: RiskBenchOptions = {}): Promise<Record<str
     }
     t = performance.now();
     let c = cpuNow();
-    const ours = await samplePoints(rasterPath, xs, ys, { workers: 2 });
+    const samplingLoad = Math.round(loadavg()[0] * 10) / 10;
+    const ours = await samplePoints(rasterPath, xs, ys);
     const ours_s = secs(t);
     const ours_cpu = cpuSince(c);
     const input = Array.from(xs, (x, i) => `${x} ${ys[i]}`).join('\n') + '\n';
@@ -120,6 +122,8 @@ export async function runRiskBench(o: RiskBenchOptions = {}): Promise<Record<str
         identical: mismatches === 0,
         mismatches,
         blocks_read: ours.blocksRead,
+        threads: ours.threads,
+        load_average_1min: samplingLoad,
         gdal_available: gdal.status === 0,
       },
       peers: { 'gdallocationinfo (DESIGN.md)': 0.9, 'rasterio (DESIGN.md)': 1.2, 'geotiff.js grouped, pure-JS inflate (DESIGN.md)': 5 },
