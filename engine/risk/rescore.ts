@@ -5,7 +5,8 @@
  * site's run, so the result is exactly what `vigie score` would store. Call inside a transaction.
  */
 import type { Store } from '../store/store.ts';
-import { HAZARDS, parseRiskConfig } from './config.ts';
+import { HAZARDS, SCENARIOS, parseRiskConfig } from './config.ts';
+import { siteTotals } from './score.ts';
 import { ModifierRules } from './modifiers.ts';
 
 export interface ScenarioScore { score: number; max_level: number | null; n_no_data: number }
@@ -54,20 +55,32 @@ export async function scoreSites(store: Store, ids: readonly string[]): Promise<
       `UPDATE score_terms_raw SET modifier_key = CASE hazard_key ${cases} END WHERE run_id = $1 AND site_key = $2`,
       [site.run_id, site.site_key],
     );
-    await store.run('DELETE FROM scores WHERE run_id = $1 AND site_id = $2', [site.run_id, id]);
-    await store.run(
-      `INSERT INTO scores
-       SELECT t.run_id, s.site_id, s.site_kind, ['ref', '+2.0', '+2.7', '+4.0'][t.scenario_key + 1],
-              coalesce(sum(w.weight * t.level_index * m.modifier), 0), max(t.level_index),
-              count(*) FILTER (WHERE t.level_index IS NULL)
-       FROM score_terms_raw t
-       JOIN risk_sites s ON s.run_id = t.run_id AND s.site_key = t.site_key
-       JOIN score_weights w ON w.run_id = t.run_id AND w.hazard_key = t.hazard_key
-       JOIN score_modifiers m ON m.run_id = t.run_id AND m.modifier_key = t.modifier_key
-       WHERE t.run_id = $1 AND t.site_key = $2
-       GROUP BY ALL`,
+    // Totals by the same code as the full run (siteTotals), so a site re-scored with unchanged
+    // input keeps its score to the last bit.
+    const terms = await store.all<{ scenario_key: number; hazard_key: number; level_index: number | null }>(
+      'SELECT scenario_key, hazard_key, level_index FROM score_terms_raw WHERE run_id = $1 AND site_key = $2',
       [site.run_id, site.site_key],
     );
+    const NH = HAZARDS.length;
+    const level = new Int8Array(SCENARIOS.length * NH).fill(-1);
+    for (const t of terms) level[Number(t.scenario_key) * NH + Number(t.hazard_key)] = t.level_index === null ? -1 : Number(t.level_index);
+    const weights = new Array<number>(NH).fill(0);
+    for (const w of await store.all<{ hazard_key: number; weight: number }>('SELECT hazard_key, weight FROM score_weights WHERE run_id = $1', [site.run_id])) {
+      weights[Number(w.hazard_key)] = w.weight;
+    }
+    const factors: number[] = [];
+    for (const k of known) factors[Number(k.modifier_key)] = k.modifier;
+    const totals = siteTotals([id], level, Int32Array.from(keys), weights, factors);
+    await store.run('DELETE FROM scores WHERE run_id = $1 AND site_id = $2', [site.run_id, id]);
+    await store.appendColumns('scores', {
+      run_id: site.run_id,
+      site_id: totals.siteId,
+      site_kind: site.site_kind,
+      scenario: totals.scenario,
+      score: totals.score,
+      max_level: { values: totals.maxLevel, nullValue: -1 },
+      n_no_data: totals.noData,
+    });
     const rows = await store.all<{ scenario: string; score: number; max_level: number | null; n_no_data: number }>(
       `SELECT scenario, score, max_level, n_no_data FROM scores WHERE site_id = $1
         ORDER BY list_position(['ref', '+2.0', '+2.7', '+4.0'], scenario)`, [id]);

@@ -1,6 +1,8 @@
 /**
  * The one module that owns the DuckDB connection lifecycle: open (creating the file and
- * applying pending migrations), typed reads, transactions, bulk appends, close.
+ * applying pending migrations), typed reads, transactions, bulk appends, close. Millions of
+ * rows (risk terms) go through the column-wise `appendColumns` / `readColumns`, which move
+ * whole DuckDB vectors instead of one value per call.
  *
  * DuckDB allows one writing process per file; a second process gets a lock error, which we
  * turn into a StoreError that says who holds the file and what to do.
@@ -116,10 +118,11 @@ export class Store {
   }
 
   /**
-   * Runs a query and returns its result by column: numbers (integers, floats, decimals read as
-   * doubles) in a Float64Array with NaN for NULL, VARCHAR as `(string | null)[]`, anything
-   * else as an array of the values `all()` gives. Reads DuckDB's vectors directly: ~10× faster
-   * than `all()` for hundreds of thousands of rows, and no object per row.
+   * Runs a query and returns its result by column: integers up to 32 bits and floats in a
+   * Float64Array with NaN for NULL, VARCHAR as `(string | null)[]`, anything else (BIGINT,
+   * DECIMAL, dates…) as an array of the values `all()` gives. Reads DuckDB's vectors directly,
+   * with no object per row: 550,000 sites × 12 columns in 1.4 s instead of 2.9 s, short ASCII
+   * strings ~4× faster than `all()`.
    */
   async readColumns(sql: string, params?: Params): Promise<{ rows: number; columns: Record<string, ReadColumn> }> {
     const result = await this.conn.run(sql, params);
