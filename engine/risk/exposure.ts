@@ -190,7 +190,8 @@ async function readLayer(
     case 'zones': {
       const zc = hc.zones;
       if (!zc) return null;
-      const feats = await store.all<{ scenario: string | null; level_code: number | null; geometry: string; minx: number; miny: number; maxx: number; maxy: number }>(
+      const feats = await readRows<{ scenario: string | null; level_code: number | null; geometry: string; minx: number; miny: number; maxx: number; maxy: number }>(
+        store,
         `SELECT scenario, level_code, geometry, minx, miny, maxx, maxy FROM hazard_zones WHERE layer = $1`,
         [row.layer],
       );
@@ -259,7 +260,8 @@ async function readLayer(
     case 'lines': {
       const lc = hc.lines;
       if (!lc) return null;
-      const feats = await store.all<{ value: number | null; geometry: string; minx: number; miny: number; maxx: number; maxy: number }>(
+      const feats = await readRows<{ value: number | null; geometry: string; minx: number; miny: number; maxx: number; maxy: number }>(
+        store,
         `SELECT value, geometry, minx, miny, maxx, maxy FROM hazard_zones WHERE layer = $1`,
         [row.layer],
       );
@@ -309,7 +311,8 @@ async function readLayer(
     case 'commune_table': {
       const cc = hc.commune;
       if (!cc) return null;
-      const recs = await store.all<{ code_insee: string; level_code: number | null; value: number | null }>(
+      const recs = await readRows<{ code_insee: string; level_code: number | null; value: number | null }>(
+        store,
         `SELECT code_insee, level_code, value FROM hazard_by_commune WHERE layer = $1`,
         [row.layer],
       );
@@ -330,7 +333,8 @@ async function readLayer(
     case 'climate_grid': {
       const cl = hc.climate;
       if (!cl) return null;
-      const pts = await store.all<{ warming: string; point: string; x: number; y: number; value: number | null }>(
+      const pts = await readRows<{ warming: string; point: string; x: number; y: number; value: number | null }>(
+        store,
         `SELECT warming, point, x, y, value FROM climate_points WHERE layer = $1 AND indicator = $2 AND x IS NOT NULL`,
         [row.layer, cl.indicator],
       );
@@ -393,6 +397,26 @@ async function readLayer(
 
 const LEVELS_FR = ['très faible', 'faible', 'moyen', 'fort'];
 
+/**
+ * Rows as `store.all` gives them (NULL numbers as null), read through `store.readColumns`:
+ * hazard tables have tens of thousands of rows per layer and converting each value through
+ * node-api's row objects was a third of a monument run.
+ */
+async function readRows<T>(store: Store, sql: string, params: string[]): Promise<T[]> {
+  const { rows, columns } = await store.readColumns(sql, params);
+  const cols = Object.entries(columns);
+  const out = new Array<T>(rows);
+  for (let i = 0; i < rows; i++) {
+    const row: Record<string, unknown> = {};
+    for (const [name, col] of cols) {
+      const v = col[i];
+      row[name] = typeof v === 'number' && Number.isNaN(v) ? null : v;
+    }
+    out[i] = row as T;
+  }
+  return out;
+}
+
 /** Neighbour searches already done in one exposure run, to be reused by layers on the same grid. */
 type SearchCache = { px: number[]; py: number[]; k: number; maxD: number; nbs: Int32Array }[];
 
@@ -423,8 +447,10 @@ export async function locateCommunes(
   sites: readonly Site[],
   recordInsee: readonly (string | null)[],
 ): Promise<{ insee: (string | null)[]; source: (string | null)[]; dep: Map<string, { departement: string; region: string | null }> }> {
-  const rows = await store.all<{ code_insee: string; departement: string; region: string | null; geometry: string; minx: number; miny: number; maxx: number; maxy: number }>(
+  const rows = await readRows<{ code_insee: string; departement: string; region: string | null; geometry: string; minx: number; miny: number; maxx: number; maxy: number }>(
+    store,
     'SELECT code_insee, departement, region, geometry, minx, miny, maxx, maxy FROM communes',
+    [],
   );
   const dep = new Map(rows.map((r) => [r.code_insee, { departement: r.departement, region: r.region }]));
   const insee: (string | null)[] = [];
