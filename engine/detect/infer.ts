@@ -60,6 +60,8 @@ export interface Detector {
   readonly calibration: Calibration;
   /** how many `run` calls may usefully be in flight at once (default 1) */
   readonly concurrency?: number;
+  /** decodes band 1 of a GeoTIFF elsewhere (a worker), when the detector can */
+  decodeTiff?(path: string): Promise<{ data: Float32Array; ms?: number }>;
   /** `ms`: compute time of the run itself when it ran elsewhere (a worker), without queueing */
   run(z: Float32Array, width: number, height: number): Promise<{ maps: Float32Array; width: number; height: number; ms?: number }>;
   close(): Promise<void>;
@@ -116,6 +118,7 @@ export async function loadDetector(opts: DetectorOptions = {}): Promise<Detector
 
 interface Pending {
   resolve(v: { maps: Float32Array; width: number; height: number; ms?: number }): void;
+  resolveData?(v: Float32Array, ms?: number): void;
   reject(e: Error): void;
 }
 
@@ -124,7 +127,8 @@ async function workerDetector(bytes: Buffer, hash: string, calibration: Calibrat
   const pool: { w: Worker; busy: number; pending: Map<number, Pending> }[] = [];
   let nextId = 0;
   const start = () => new Promise<Worker>((resolve, reject) => {
-    const w = new Worker(new URL('./infer-worker.mjs', import.meta.url), { execArgv: [] });
+    // workerData {}: geotiff's web-worker shim reads workerData.mod when loaded off the main thread
+    const w = new Worker(new URL('./infer-worker.mjs', import.meta.url), { execArgv: [], workerData: {} });
     w.once('message', (m: { ready: boolean; error?: string }) => (m.ready ? resolve(w) : reject(new InputError(`cannot load the detector model: ${m.error}`))));
     w.once('error', reject);
     w.postMessage({ bytes: new Uint8Array(bytes), threads });
@@ -137,11 +141,12 @@ async function workerDetector(bytes: Buffer, hash: string, calibration: Calibrat
   }
   for (const r of started) {
     const slot = { w: (r as PromiseFulfilledResult<Worker>).value, busy: 0, pending: new Map<number, Pending>() };
-    slot.w.on('message', (m: { id: number; maps?: Float32Array; dims?: number[]; ms?: number; error?: string }) => {
+    slot.w.on('message', (m: { id: number; maps?: Float32Array; data?: Float32Array; dims?: number[]; ms?: number; error?: string }) => {
       const p = slot.pending.get(m.id);
       if (!p) return;
       slot.pending.delete(m.id);
       slot.busy--;
+      if (p.resolveData) return m.data ? p.resolveData(m.data, m.ms) : p.reject(new InputError(`cannot decode: ${m.error}`));
       if (m.error || !m.maps || !m.dims) return p.reject(new InputError(`inference failed: ${m.error}`));
       const [, c, h, w] = m.dims;
       if (c !== OUT_CHANNELS) return p.reject(new InputError(`model output has ${c} channels, expected ${OUT_CHANNELS}`));
@@ -168,6 +173,15 @@ async function workerDetector(bytes: Buffer, hash: string, calibration: Calibrat
         slot.pending.set(id, { resolve, reject });
         // the caller hands over `z`: it is transferred, not copied (and unusable afterwards)
         slot.w.postMessage({ id, z, width, height }, [z.buffer as ArrayBuffer]);
+      });
+    },
+    decodeTiff(path) {
+      const slot = pool.reduce((a, b) => (b.busy < a.busy ? b : a));
+      const id = nextId++;
+      slot.busy++;
+      return new Promise((resolve, reject) => {
+        slot.pending.set(id, { resolve: () => {}, resolveData: (data, ms) => resolve({ data, ms }), reject });
+        slot.w.postMessage({ id, decode: path });
       });
     },
     async close() {
@@ -243,14 +257,21 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
         read: () => {
           let p = cache.get(t.file);
           if (!p) {
+            // A tile that cannot be decoded is reported at its own turn; as a neighbour it is
+            // nodata. GeoTIFFs are decoded in a worker when the detector has some (decode time is
+            // then the worker's own); any failure there is redone here for the proper message.
             const t0 = performance.now();
-            // a tile that cannot be decoded is reported at its own turn; as a neighbour it is nodata
-            p = t.read()
-              .catch((err: unknown) => {
-                broken.set(t.file, err);
-                return new Float32Array(t.grid.width * t.grid.height).fill(Number.NaN);
-              })
-              .finally(() => { timings.decode += performance.now() - t0; });
+            const here = () => t.read().finally(() => { timings.decode += performance.now() - t0; });
+            const viaWorker = det.decodeTiff && /\.tiff?$/i.test(t.file)
+              ? det.decodeTiff(t.file).then(({ data, ms }) => {
+                timings.decode += ms ?? 0;
+                return data.length === t.grid.width * t.grid.height && hasData(data, t.nodata) ? data : here();
+              }, here)
+              : here();
+            p = viaWorker.catch((err: unknown) => {
+              broken.set(t.file, err);
+              return new Float32Array(t.grid.width * t.grid.height).fill(Number.NaN);
+            });
             cache.set(t.file, p);
           }
           return p;
@@ -299,8 +320,13 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
     try {
       const d0 = timings.decode;
       const tp0 = performance.now();
-      padded = aligned ? await readAligned(job, needs(job).map((f) => byFile.get(f)!)) : await readWithMargin(mosaic, job);
-      timings.prep += performance.now() - tp0 - (timings.decode - d0);
+      const ready = aligned ? readAligned(job, needs(job).map((f) => byFile.get(f)!), timings) : readWithMargin(mosaic, job);
+      // start decoding what the next tile needs (in the workers) while this one is assembled
+      const next = usable.slice(ti + 1).find((v) => !opts.skip?.has(v.name));
+      if (next && det.decodeTiff) for (const f of needs(jobOf.get(next)!)) void byFile.get(f)!.read().catch(() => {});
+      padded = await ready;
+      // the aligned path times its own copies (decoding may overlap, in workers)
+      if (!aligned) timings.prep += performance.now() - tp0 - (timings.decode - d0);
       if (broken.has(t.file)) throw broken.get(t.file);
     } catch (err) {
       fail(t.file, err);
@@ -346,17 +372,25 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
   return { detections, reports };
 }
 
+/** Same rule as openDem's read(): a tile with no valid pixel is an error (then re-read for its message). */
+function hasData(d: Float32Array, nodata: number | null): boolean {
+  for (let i = 0; i < d.length; i++) if (d[i] === d[i] && d[i] !== nodata) return true;
+  return false;
+}
+
 function onGrid(v: number): boolean {
   return Math.abs(v / MODEL_PIXEL - Math.round(v / MODEL_PIXEL)) < 1e-6;
 }
 
 /** Padded array of `job` from tiles on the working grid (NaN for nodata and where no tile is). */
-async function readAligned(job: TileJob, tiles: TileSource[]): Promise<Float32Array> {
+async function readAligned(job: TileJob, tiles: TileSource[], timings: Timings): Promise<Float32Array> {
+  const srcs = await Promise.all(tiles.map((t) => t.read()));
+  const t0 = performance.now();
   const P = job.padded;
   const out = new Float32Array(P.width * P.height).fill(Number.NaN);
-  for (const t of tiles) {
+  for (const [k, t] of tiles.entries()) {
     const g = t.grid;
-    const src = await t.read();
+    const src = srcs[k];
     const dc = Math.round((g.originX - P.originX) / P.resX);
     const dr = Math.round((P.originY - g.originY) / P.resY);
     const c0 = Math.max(0, dc);
@@ -368,6 +402,7 @@ async function readAligned(job: TileJob, tiles: TileSource[]): Promise<Float32Ar
       if (t.nodata !== null) for (let c = c0; c < c1; c++) if (out[r * P.width + c] === t.nodata) out[r * P.width + c] = Number.NaN;
     }
   }
+  timings.prep += performance.now() - t0;
   return out;
 }
 

@@ -7,7 +7,9 @@
  *
  * Splits never share a seed, and the `hummocks` style (natural hummocks and boulders, the
  * hardest confusers) appears only in calibration and bench mosaics ('mixed' style).
- * Per mosaic: tiles/*.tif + truth.geojson, z.f32 (rows north→south), valid.u8, meta.json.
+ * Per mosaic: tiles/*.tif + truth.geojson, z.f32 (rows north→south), valid.u8, meta.json; training
+ * mosaics also get confusers.json (natural hummocks, boulders, tree throws: where the trainer
+ * centres hard-negative patches). Held-out splits never get one.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openRaster } from '../../engine/geo/raster.ts';
 import { generateLidar, type TerrainStyle } from '../samples/lidar/generate.ts';
+import { CELL, cellObjects } from '../samples/lidar/objects.ts';
 import { downsample2, fillNodata } from '../../engine/detect/model.ts';
 
 export interface MosaicSpec {
@@ -44,6 +47,7 @@ export async function exportMosaic(m: MosaicSpec, outRoot: string): Promise<void
     await generateLidar({ seed: m.seed, originX: m.originX, originY: m.originY, tilesX: m.tiles, tilesY: m.tiles, style: m.style, outDir: tilesDir, format: 'tif' });
     console.error(`${m.name}: generated ${m.tiles}×${m.tiles} tiles in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
+  if (m.split === 'train' && !existsSync(join(dir, 'confusers.json'))) await writeConfusers(m, dir);
   if (existsSync(join(dir, 'meta.json'))) return;
   const side = m.tiles * 1000; // 1 m pixels
   const z = new Float32Array(side * side);
@@ -81,6 +85,22 @@ export async function exportMosaic(m: MosaicSpec, outRoot: string): Promise<void
   const counts: Record<string, number> = {};
   for (const f of features) counts[f.class] = (counts[f.class] ?? 0) + 1;
   console.error(`${m.name}: ${features.length} features ${JSON.stringify(counts)}`);
+}
+
+/** Mound look-alikes of a training mosaic, in the same 1 m col/row frame as meta.json's features. */
+async function writeConfusers(m: MosaicSpec, dir: string): Promise<void> {
+  const top = m.originY + m.tiles * 1000;
+  const out: { kind: string; col: number; row: number; r: number }[] = [];
+  for (let cy = Math.floor(m.originY / CELL); cy < Math.ceil(top / CELL); cy++) {
+    for (let cx = Math.floor(m.originX / CELL); cx < Math.ceil((m.originX + m.tiles * 1000) / CELL); cx++) {
+      for (const o of cellObjects(m.seed, m.style as TerrainStyle, cx, cy).confusers) {
+        if (o.kind !== 'hummock' && o.kind !== 'boulder' && o.kind !== 'treethrow') continue;
+        out.push({ kind: o.kind, col: +(o.x - m.originX).toFixed(2), row: +(top - o.y).toFixed(2), r: +o.r.toFixed(2) });
+      }
+    }
+  }
+  await writeFile(join(dir, 'confusers.json'), JSON.stringify(out));
+  console.error(`${m.name}: ${out.length} confusers`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

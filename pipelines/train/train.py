@@ -3,7 +3,7 @@
 Trains Vigie's LiDAR anomaly detector (CenterNet-style, ~60 k parameters) on the synthetic
 mosaics exported by pipelines/train/export-patches.ts, and writes models/detector.onnx.
 
-    python3 pipelines/train/train.py [--data tmp/detector-data] [--iters 2500] [--out models/detector.onnx]
+    python3 pipelines/train/train.py [--data tmp/detector-data] [--budget-s 660] [--out models/detector.onnx]
 
 The ONNX graph takes RAW elevations in metres at 0.5 m (1x1xHxW, H and W multiples of 8) and
 does its own normalisation: 2x2 mean to 1 m, local relief = z - (44 m and 100 m mean filters,
@@ -11,6 +11,13 @@ computed at 4 m and bilinearly upsampled), clamp/tanh scaling. Output (1x7xH/8xW
 heatmaps for mound, kiln, enclosure, pit; log diameter (m); sub-cell offsets x, y (cells).
 Training uses the 1 m exports directly (the first 2x2 mean is done by the exporter, identically).
 CPU only, one thread by default (OpenMP spin-waits badly on a busy 2-core box), fixed seeds; the held-out splits (calib, bench) are never read here.
+
+Training is budgeted in wall-clock seconds, not iterations: the learning rate follows a warm-up +
+cosine schedule over the elapsed share of the budget, so a run on a loaded machine does fewer
+iterations but still anneals completely.
+Patches: 55 % centred near a planted feature (mounds, the hardest class, drawn most often and
+ploughed / small mounds over-weighted), 15 % centred on a natural look-alike (hummock, boulder,
+tree throw: hard negatives, from confusers.json of the training mosaics), 30 % anywhere.
 """
 import argparse, glob, json, math, os, time
 import numpy as np
@@ -25,7 +32,7 @@ CELL = 4  # metres per output cell at 1 m working resolution
 class Detector(nn.Module):
     """Input: elevations at 1 m (N,1,H,W), H and W multiples of 4."""
 
-    def __init__(self, w=(16, 24, 32)):
+    def __init__(self, w=(16, 32, 40)):
         super().__init__()
         a, b, c = w
 
@@ -81,7 +88,10 @@ def load_mosaics(root, split):
         d = os.path.dirname(meta_path)
         z = np.fromfile(os.path.join(d, "z.f32"), dtype=np.float32).reshape(meta["height"], meta["width"])
         feats = np.array([[f["col"], f["row"], CLASSES.index(f["class"]), f["diameter_m"]] for f in meta["features"]], dtype=np.float64).reshape(-1, 4)
-        out.append((meta["name"], z, feats))
+        cpath = os.path.join(d, "confusers.json")
+        conf = np.array([[c["col"], c["row"]] for c in json.load(open(cpath))], dtype=np.float64).reshape(-1, 2) if os.path.exists(cpath) else np.zeros((0, 2))
+        variants = [f.get("variant", "") for f in meta["features"]]
+        out.append((meta["name"], z, feats, conf, variants))
     return out
 
 
@@ -109,24 +119,51 @@ def make_targets(feats, P):
     return heat, reg, ind
 
 
+CLASS_DRAW = [0.4, 0.15, 0.15, 0.3]  # share of feature-centred patches per class
+
+
+def feature_weight(k, d, variant):
+    """Within a class: ploughed mounds (low, broad, stretched) and small mounds are the misses."""
+    if k == 0:
+        return (2.5 if variant == "ploughed" else 1.0) * (2.0 if d < 12 else 1.0)
+    if k == 3:
+        return 1.5 if d < 5 else 1.0
+    return 1.0
+
+
 class Sampler:
-    def __init__(self, mosaics, P, rng):
+    def __init__(self, mosaics, P, rng, feat_share=0.55, neg_share=0.15):
         self.m, self.P, self.rng = mosaics, P, rng
-        self.by_class = [[(mi, fi) for mi, (_, _, f) in enumerate(mosaics) for fi in range(len(f)) if int(f[fi, 2]) == k] for k in range(4)]
+        self.feat_share, self.neg_share = feat_share, neg_share
+        self.by_class = []
+        for k in range(4):
+            items = [(mi, fi) for mi, m in enumerate(mosaics) for fi in range(len(m[2])) if int(m[2][fi, 2]) == k]
+            w = np.array([feature_weight(k, mosaics[mi][2][fi, 3], mosaics[mi][4][fi]) for mi, fi in items])
+            self.by_class.append((items, w / w.sum() if len(w) else w))
+        self.negs = [(mi, ci) for mi, m in enumerate(mosaics) for ci in range(len(m[3]))]
+
+    def corner(self, x, y, W, H):
+        rng, P = self.rng, self.P
+        c0 = int(np.clip(x - P / 2 + rng.uniform(-0.35, 0.35) * P, 0, W - P))
+        r0 = int(np.clip(y - P / 2 + rng.uniform(-0.35, 0.35) * P, 0, H - P))
+        return c0, r0
 
     def sample(self):
         rng, P = self.rng, self.P
-        if rng.random() < 0.6:
-            pool = [c for c in self.by_class if c]
-            cls = pool[rng.integers(len(pool))]
-            mi, fi = cls[rng.integers(len(cls))]
-            _, z, f = self.m[mi]
-            H, W = z.shape
-            c0 = int(np.clip(f[fi, 0] - P / 2 + rng.uniform(-0.35, 0.35) * P, 0, W - P))
-            r0 = int(np.clip(f[fi, 1] - P / 2 + rng.uniform(-0.35, 0.35) * P, 0, H - P))
+        u = rng.random()
+        if u < self.feat_share:
+            k = int(rng.choice(4, p=CLASS_DRAW))
+            items, w = self.by_class[k]
+            mi, fi = items[rng.choice(len(items), p=w)]
+            _, z, f, _, _ = self.m[mi]
+            c0, r0 = self.corner(f[fi, 0], f[fi, 1], z.shape[1], z.shape[0])
+        elif u < self.feat_share + self.neg_share and self.negs:
+            mi, ci = self.negs[rng.integers(len(self.negs))]
+            _, z, f, conf, _ = self.m[mi]
+            c0, r0 = self.corner(conf[ci, 0], conf[ci, 1], z.shape[1], z.shape[0])
         else:
             mi = rng.integers(len(self.m))
-            _, z, f = self.m[mi]
+            _, z, f, _, _ = self.m[mi]
             H, W = z.shape
             c0, r0 = int(rng.integers(0, W - P + 1)), int(rng.integers(0, H - P + 1))
         patch = z[r0:r0 + P, c0:c0 + P].astype(np.float32)
@@ -147,19 +184,24 @@ class Sampler:
         return np.ascontiguousarray(patch)[None], heat, reg, ind
 
 
+CLASS_LOSS_W = torch.tensor([2.0, 1.0, 1.0, 1.5]).view(1, 4, 1, 1)  # mound, kiln, enclosure, pit
+
+
 def focal(pred, gt, mask):
+    """CenterNet focal loss, weighted per class (mounds and pits are the hard ones)."""
     pred = pred.clamp(1e-4, 1 - 1e-4)
     pos = (gt >= 0.999).float() * mask
     neg = (1 - (gt >= 0.999).float()) * mask
     pl = torch.log(pred) * (1 - pred) ** 2 * pos
     nl = torch.log(1 - pred) * pred ** 2 * (1 - gt) ** 4 * neg
-    return -(pl.sum() + nl.sum()) / pos.sum().clamp(min=1.0)
+    return -((pl + nl) * CLASS_LOSS_W).sum() / pos.sum().clamp(min=1.0)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="tmp/detector-data")
-    ap.add_argument("--iters", type=int, default=2500)
+    ap.add_argument("--budget-s", type=float, default=660.0, help="training wall-clock budget, seconds")
+    ap.add_argument("--max-iters", type=int, default=100000)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--patch", type=int, default=160)
     ap.add_argument("--lr", type=float, default=4e-3)
@@ -167,12 +209,16 @@ def main():
     ap.add_argument("--ckpt", default="tmp/detector-ckpt.pt")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--feat-share", type=float, default=0.55, help="share of patches centred near a planted feature")
+    ap.add_argument("--neg-share", type=float, default=0.15, help="share of patches centred on a natural look-alike")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    torch.manual_seed(7)
-    rng = np.random.default_rng(7)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
     mosaics = load_mosaics(args.data, "train")
-    counts = {c: int(sum((f[:, 2] == k).sum() for _, _, f in mosaics)) for k, c in enumerate(CLASSES)}
+    counts = {c: int(sum((m[2][:, 2] == k).sum() for m in mosaics)) for k, c in enumerate(CLASSES)}
+    counts["confusers"] = int(sum(len(m[3]) for m in mosaics))
     print(f"train mosaics: {[m[0] for m in mosaics]} features {counts}", flush=True)
     model = Detector()
     nparams = sum(p.numel() for p in model.parameters())
@@ -180,8 +226,12 @@ def main():
     if args.resume and os.path.exists(args.ckpt):
         model.load_state_dict(torch.load(args.ckpt))
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.iters, pct_start=0.1)
-    sampler = Sampler(mosaics, args.patch, rng)
+
+    def lr_at(frac):  # warm-up over the first 5 % of the budget, then cosine down to 1 %
+        if frac < 0.05:
+            return args.lr * (0.1 + 0.9 * frac / 0.05)
+        return args.lr * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(1.0, (frac - 0.05) / 0.95))))
+    sampler = Sampler(mosaics, args.patch, rng, args.feat_share, args.neg_share)
     S = args.patch // CELL
     border = np.zeros((S, S), np.float32)
     border[4:-4, 4:-4] = 1.0  # cells whose context is cut by the patch edge give no loss
@@ -189,7 +239,13 @@ def main():
     t0 = time.time()
     model.train()
     run = 0.0
-    for it in range(args.iters):
+    it = 0
+    while it < args.max_iters:
+        frac = (time.time() - t0) / args.budget_s
+        if frac >= 1.0:
+            break
+        for g in opt.param_groups:
+            g["lr"] = lr_at(frac)
         b = [sampler.sample() for _ in range(args.batch)]
         z = torch.from_numpy(np.stack([x[0] for x in b]))
         heat = torch.from_numpy(np.stack([x[1] for x in b]))
@@ -204,15 +260,15 @@ def main():
         opt.zero_grad()
         loss.backward()
         opt.step()
-        sched.step()
         run = 0.98 * run + 0.02 * loss.item() if it else loss.item()
-        if it % 50 == 0 or it == args.iters - 1:
-            print(f"it {it} loss {run:.3f} (heat {lh.item():.3f} size {ls.item():.3f} off {lo.item():.3f}) {time.time() - t0:.0f}s", flush=True)
+        if it % 50 == 0:
+            print(f"it {it} lr {lr_at(frac):.5f} loss {run:.3f} (heat {lh.item():.3f} size {ls.item():.3f} off {lo.item():.3f}) {time.time() - t0:.0f}s", flush=True)
         if it % 500 == 499:
             torch.save(model.state_dict(), args.ckpt)
+        it += 1
     torch.save(model.state_dict(), args.ckpt)
     export(model, args.out)
-    print(f"trained {args.iters} iterations in {time.time() - t0:.0f}s; wrote {args.out} ({os.path.getsize(args.out)} bytes, {nparams} parameters)")
+    print(f"trained {it} iterations in {time.time() - t0:.0f}s; wrote {args.out} ({os.path.getsize(args.out)} bytes, {nparams} parameters)")
 
 
 def export(model, path):

