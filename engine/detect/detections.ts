@@ -120,8 +120,8 @@ export async function detectTiles(store: Store, paths: string[], opts: DetectTil
         await s.run('DELETE FROM detection_tiles WHERE tile = $1 AND model_hash = $2', [r.tile, det.hash]);
         const b = r.bounds!;
         await s.run(
-          'INSERT INTO detection_tiles (tile, model_hash, source_file, minx, miny, maxx, maxy, detections) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-          [r.tile, det.hash, r.file, b.minx, b.miny, b.maxx, b.maxy, r.detections ?? 0],
+          'INSERT INTO detection_tiles (tile, model_hash, source_file, minx, miny, maxx, maxy, detections, crs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+          [r.tile, det.hash, r.file, b.minx, b.miny, b.maxx, b.maxy, r.detections ?? 0, r.crs ?? null],
         );
       }
       await s.append('detections', stored, DETECTION_COLUMNS);

@@ -17,7 +17,7 @@ import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { CrsError, InputError } from '../errors.ts';
-import { isGeographic } from '../geo/crs.ts';
+import { isGeographic, LAMBERT93, normaliseCrs, transformer } from '../geo/crs.ts';
 import { openDem } from '../geo/dem.ts';
 import { gridBounds, type Grid, type Window } from '../geo/grid.ts';
 import { inCore, MAX_RES, MIN_RES, planTiles, readWithMargin, type MosaicTile, type TileJob } from './tiling.ts';
@@ -46,6 +46,8 @@ export interface TileReport {
   detections?: number;
   error?: string;
   bounds?: { minx: number; miny: number; maxx: number; maxy: number };
+  /** the CRS the tile was read in (detections and bounds are reprojected to Lambert-93) */
+  crs?: string;
 }
 
 export interface Timings {
@@ -284,18 +286,18 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
       fail(f, err);
     }
   }
-  // one CRS per run: a tile in another CRS than the majority cannot share margins
-  const crsCount = new Map<string, number>();
-  for (const t of tiles) crsCount.set(t.grid.crs, (crsCount.get(t.grid.crs) ?? 0) + 1);
-  const mainCrs = [...crsCount.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-  const usable: TileSource[] = [];
-  for (const t of tiles) {
-    if (t.grid.crs !== mainCrs) {
-      fail(t.file, new CrsError(`${basename(t.file)}: CRS ${t.grid.crs} differs from the other tiles' ${mainCrs}; process it separately`));
-      continue;
+  // Tiles in different CRSs cannot share margins: each CRS is its own mosaic, run in turn.
+  const crsList = [...new Set(tiles.map((t) => t.grid.crs))];
+  if (crsList.length > 1) {
+    const detections: Detection[] = [];
+    for (const crs of crsList) {
+      const r = await detectFiles(det, tiles.filter((t) => t.grid.crs === crs).map((t) => t.file), opts);
+      detections.push(...r.detections);
+      reports.push(...r.reports);
     }
-    usable.push(t);
+    return { detections, reports };
   }
+  const usable = tiles;
   const detections: Detection[] = [];
   if (usable.length === 0) return { detections, reports };
   // north rows first, west to east: neighbours needed by a tile are decoded just before it
@@ -359,7 +361,7 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
       const found = postProcess(det, out, t, job, holes, W, H, floor);
       perTile[ti] = found;
       timings.post += performance.now() - tq;
-      const r: TileReport = { file: t.file, tile: t.name, ok: true, detections: found.length, bounds: coreBounds(job.core) };
+      const r: TileReport = { file: t.file, tile: t.name, ok: true, detections: found.length, bounds: coreBounds(job.core), crs: t.grid.crs };
       reports.push(r);
       opts.onTile?.(r);
     })();
@@ -369,7 +371,25 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
   }
   await Promise.all(inflight);
   for (const found of perTile) if (found) detections.push(...found);
+  // Vigie stores geometry in Lambert-93: tiles in another projected CRS (UTM overseas, a local
+  // grid given with --crs) are detected in their own metres, then their positions reprojected.
+  const crs = usable[0].grid.crs;
+  if (normaliseCrs(crs) !== LAMBERT93) {
+    const toL93 = transformer(crs, LAMBERT93);
+    for (const d of detections) [d.x, d.y] = toL93(d.x, d.y);
+    for (const r of reports) if (r.bounds && usable.some((t) => t.file === r.file)) r.bounds = reprojectBounds(r.bounds, toL93);
+  }
   return { detections, reports };
+}
+
+function reprojectBounds(b: { minx: number; miny: number; maxx: number; maxy: number }, t: (x: number, y: number) => [number, number]) {
+  const pts = [t(b.minx, b.miny), t(b.minx, b.maxy), t(b.maxx, b.miny), t(b.maxx, b.maxy)];
+  return {
+    minx: Math.min(...pts.map((p) => p[0])),
+    miny: Math.min(...pts.map((p) => p[1])),
+    maxx: Math.max(...pts.map((p) => p[0])),
+    maxy: Math.max(...pts.map((p) => p[1])),
+  };
 }
 
 /** Same rule as openDem's read(): a tile with no valid pixel is an error (then re-read for its message). */

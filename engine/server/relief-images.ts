@@ -6,6 +6,7 @@
 import { NotFoundError, show } from '../errors.ts';
 import { openDem } from '../geo/dem.ts';
 import { toPixel } from '../geo/grid.ts';
+import { LAMBERT93, transformer } from '../geo/crs.ts';
 import { renderReliefPng, type ReliefKind } from '../detect/relief-png.ts';
 import type { Store } from '../store/store.ts';
 
@@ -35,20 +36,22 @@ export class ReliefImages {
   }
 
   private async compute(id: string, view: ReliefView, size: number): Promise<Buffer> {
-    const d = await this.store.one<{ x: number; y: number; diameter_m: number | null; source_file: string | null }>(
-      `SELECT d.x, d.y, d.diameter_m, t.source_file FROM detections d
+    const d = await this.store.one<{ x: number; y: number; diameter_m: number | null; source_file: string | null; crs: string | null }>(
+      `SELECT d.x, d.y, d.diameter_m, t.source_file, t.crs FROM detections d
          LEFT JOIN detection_tiles t ON t.tile = d.tile AND t.model_hash = d.model_hash WHERE d.detection_id = $1`, [id]);
     if (!d) throw new NotFoundError(`Détection inconnue : ${show(id)}.`);
     if (!d.source_file) throw new NotFoundError(`Dalle LiDAR introuvable pour la détection ${show(id)}.`);
     let dem;
     try {
-      dem = await openDem(d.source_file);
+      dem = await openDem(d.source_file, d.crs ? { crs: d.crs } : {});
     } catch (err) {
       throw new NotFoundError(`Dalle LiDAR illisible ou absente pour la détection ${show(id)}.`, { cause: err });
     }
     const g = dem.grid;
     const w = Math.min(size, g.width), h = Math.min(size, g.height);
-    const [pc, pr] = toPixel(g, d.x, d.y);
+    // Detections are stored in Lambert-93; the tile may be in its own CRS (UTM overseas…).
+    const [tx, ty] = transformer(LAMBERT93, g.crs)(d.x, d.y);
+    const [pc, pr] = toPixel(g, tx, ty);
     const col = Math.max(0, Math.min(g.width - w, Math.round(pc - w / 2)));
     const row = Math.max(0, Math.min(g.height - h, Math.round(pr - h / 2)));
     const data = await dem.readWindow({ col, row, width: w, height: h });

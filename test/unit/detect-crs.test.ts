@@ -1,0 +1,72 @@
+/**
+ * Terrain in another projected CRS (UTM overseas) is detected in its own metres, then stored in
+ * Lambert-93 like everything else; a folder mixing CRSs is run as one mosaic per CRS.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectFiles, loadDetector, type Detector } from '../../engine/detect/infer.ts';
+import { LAMBERT93, transformer } from '../../engine/geo/crs.ts';
+import { writeGeoTiff } from '../../engine/geo/geotiff-write.ts';
+import { grid } from '../../engine/geo/grid.ts';
+
+const N = 256;
+const MOUND = { dx: 64, dy: -70, r: 11, h: 1.2 }; // metres from the tile's top-left corner
+
+function terrain(): Float32Array {
+  const z = new Float32Array(N * N);
+  for (let r = 0; r < N; r++) {
+    for (let c = 0; c < N; c++) {
+      const x = (c + 0.5) * 0.5;
+      const y = -(r + 0.5) * 0.5;
+      const s = Math.hypot(x - MOUND.dx, y - MOUND.dy) / MOUND.r;
+      z[r * N + c] = Math.round((80 + 0.015 * x + (s < 1 ? MOUND.h * Math.pow(1 - s * s, 1.2) : 0)) * 100) / 100;
+    }
+  }
+  return z;
+}
+
+let dir: string;
+let det: Detector;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigie-detect-crs-'));
+  det = await loadDetector();
+});
+afterAll(async () => {
+  await det?.close();
+});
+
+describe('detection in other projected CRSs', () => {
+  it('reprojects UTM detections to Lambert-93 and runs each CRS as its own mosaic', async () => {
+    const utm = { crs: 'EPSG:5490', x: 700000, y: 1600000 }; // Martinique, RGAF09 / UTM 20N
+    const l93 = { crs: LAMBERT93, x: 650000, y: 6650128 };
+    const files = [utm, l93].map((o, i) => {
+      const path = join(dir, `tile${i}.tif`);
+      writeFileSync(path, writeGeoTiff(terrain(), grid({ originX: o.x, originY: o.y, resX: 0.5, resY: 0.5, width: N, height: N, crs: o.crs }), { nodata: -99999 }));
+      return path;
+    });
+    const { detections, reports } = await detectFiles(det, files);
+    expect(reports.map((r) => r.ok)).toEqual([true, true]);
+    const fromUtm = detections.filter((d) => d.tile === 'tile0');
+    const fromL93 = detections.filter((d) => d.tile === 'tile1');
+    expect(fromL93.length).toBeGreaterThan(0);
+    // Same terrain, so the same candidates relative to each tile's corner: back in UTM, the
+    // stored Lambert-93 positions land where the Lambert-93 tile's do, shifted by the origins.
+    const toUtm = transformer(LAMBERT93, utm.crs);
+    const relUtm = fromUtm.map((d) => toUtm(d.x, d.y)).map(([x, y]) => [x - utm.x, y - utm.y]);
+    const relL93 = fromL93.map((d) => [d.x - l93.x, d.y - l93.y]);
+    expect(relUtm.length).toBe(relL93.length);
+    relUtm.forEach(([x, y], i) => {
+      expect(x).toBeCloseTo(relL93[i][0], 3);
+      expect(y).toBeCloseTo(relL93[i][1], 3);
+    });
+    const mound = fromL93.find((d) => d.cls === 'mound');
+    expect(mound).toBeDefined();
+    expect(Math.hypot(mound!.x - l93.x - MOUND.dx, mound!.y - l93.y - MOUND.dy)).toBeLessThan(3);
+    // Tile bounds reported for the database are in Lambert-93 too (far from the UTM numbers).
+    const b = reports.find((r) => r.tile === 'tile0')!.bounds!;
+    expect(b.minx).not.toBeCloseTo(utm.x, -3);
+    expect(reports.find((r) => r.tile === 'tile0')!.crs).toBe('EPSG:5490');
+  });
+});
