@@ -122,10 +122,14 @@ def make_targets(feats, P):
 CLASS_DRAW = [0.4, 0.15, 0.15, 0.3]  # share of feature-centred patches per class
 
 
+BIG_PLOUGHED_W = 1.0  # extra weight of ploughed mounds >= 20 m (set by --big-ploughed)
+
+
 def feature_weight(k, d, variant):
     """Within a class: ploughed mounds (low, broad, stretched) and small mounds are the misses."""
     if k == 0:
-        return (2.5 if variant == "ploughed" else 1.0) * (2.0 if d < 12 else 1.0)
+        w = (2.5 if variant == "ploughed" else 1.0) * (2.0 if d < 12 else 1.0)
+        return w * (BIG_PLOUGHED_W if variant == "ploughed" and d >= 20 else 1.0)
     if k == 3:
         return 1.5 if d < 5 else 1.0
     return 1.0
@@ -212,7 +216,12 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--feat-share", type=float, default=0.55, help="share of patches centred near a planted feature")
     ap.add_argument("--neg-share", type=float, default=0.15, help="share of patches centred on a natural look-alike")
+    ap.add_argument("--init", default=None, help="start from this state dict (e.g. recovered from the shipped ONNX by onnx2pt.py)")
+    ap.add_argument("--freeze-bn", action="store_true", help="keep BatchNorm statistics fixed (fine-tuning from fused weights)")
+    ap.add_argument("--big-ploughed", type=float, default=1.0, help="extra draw weight of ploughed mounds >= 20 m")
     args = ap.parse_args()
+    global BIG_PLOUGHED_W
+    BIG_PLOUGHED_W = args.big_ploughed
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -225,6 +234,8 @@ def main():
     print(f"parameters: {nparams}", flush=True)
     if args.resume and os.path.exists(args.ckpt):
         model.load_state_dict(torch.load(args.ckpt))
+    elif args.init:
+        model.load_state_dict(torch.load(args.init))
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
 
     def lr_at(frac):  # warm-up over the first 5 % of the budget, then cosine down to 1 %
@@ -238,6 +249,10 @@ def main():
     mask = torch.from_numpy(border)[None, None]
     t0 = time.time()
     model.train()
+    if args.freeze_bn:
+        for mod in model.modules():
+            if isinstance(mod, nn.BatchNorm2d):
+                mod.eval()
     run = 0.0
     it = 0
     while it < args.max_iters:
