@@ -11,18 +11,10 @@ import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../chromium.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--disable-background-networking',
-  '--no-first-run',
-];
 
 export interface WebBenchOptions {
   monuments?: number;
@@ -85,7 +77,7 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<strin
   const server = await preview({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', preview: { port: 0, host: '127.0.0.1' } });
   const base = server.resolvedUrls?.local[0];
   if (!base) throw new Error('vite preview gave no URL');
-  const browser = await chromium.launch({ executablePath: o.chromium ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium(o.chromium);
   try {
     // Warm the fixture's caches (generation is not what is measured), then a cold page.
     await fetch(`${base}api/monuments`).then((r) => r.arrayBuffer());

@@ -5,40 +5,21 @@
  * the right record, that search filters, and that nothing is requested from outside.
  * Screenshots go to test/out/ for a person to look at.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../pipelines/chromium.ts';
+import { OUT, VigieProcess } from './harness.ts';
 import { PNG } from 'pngjs';
 import type { Health, Monument, MonumentList } from '../../web/src/lib/api.ts';
 import { PROTECTION_STYLE, PROTECTIONS, type Rgb } from '../../web/src/lib/protection.ts';
 // Brings the type of window.__vigie.
 import type {} from '../../web/src/lib/probe.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const OUT = join(ROOT, 'test/out');
 const VIEWPORT = { width: 1440, height: 900 };
 
-/** Flags under which Chromium's SwiftShader gives WebGL 2 in a headless container. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-default-apps',
-  '--disable-extensions',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
-
-let workDir: string;
-let server: ChildProcess | undefined;
-let serverLog = '';
+const vigie = new VigieProcess('map');
 let baseUrl: string;
 let browser: Browser;
 let page: Page;
@@ -46,32 +27,6 @@ let monuments: Monument[];
 let health: Health;
 const requested: string[] = [];
 const pageErrors: string[] = [];
-
-/** Starts `vigie run` on a free port (port 0) and resolves with its URL once /api/health answers. */
-async function startServer(db: string): Promise<string> {
-  const child = spawn(process.execPath, ['bin/vigie.js', 'run', '--port', '0', '--host', '127.0.0.1', '--db', db], {
-    cwd: ROOT,
-    env: { ...process.env, VIGIE_CACHE: join(workDir, 'cache') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server = child;
-  const url = await new Promise<string>((done, fail) => {
-    const onData = (chunk: Buffer) => {
-      serverLog += chunk.toString();
-      const match = /serving at (http:\/\/\S+)/.exec(serverLog);
-      if (match) done(match[1]);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => fail(new Error(`vigie run exited with ${code} before serving:\n${serverLog}`)));
-  });
-  for (let i = 0; i < 100; i++) {
-    const res = await fetch(`${url}/api/health`).catch(() => null);
-    if (res?.ok) return url;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url}/api/health never answered:\n${serverLog}`);
-}
 
 function isLocal(url: string): boolean {
   const u = new URL(url);
@@ -133,18 +88,12 @@ async function isolatedMonument(gap: number) {
 }
 
 beforeAll(async () => {
-  mkdirSync(OUT, { recursive: true });
-  workDir = mkdtempSync(join(tmpdir(), 'vigie-e2e-'));
-  // The server serves dist/web: build the app as it is now.
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
-  baseUrl = await startServer(join(workDir, 'vigie.duckdb'));
+  // `vigie run` rebuilds dist/web when the app's sources are newer than the build.
+  baseUrl = await vigie.start();
   health = (await (await fetch(`${baseUrl}/api/health`)).json()) as Health;
   monuments = ((await (await fetch(`${baseUrl}/api/monuments`)).json()) as MonumentList).items;
 
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: VIEWPORT });
   page.on('request', (r) => requested.push(r.url()));
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -155,14 +104,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once('exit', r));
-    server.kill('SIGTERM');
-    const timer = setTimeout(() => server!.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  await vigie.stop();
 });
 
 describe('Vigie web app', () => {

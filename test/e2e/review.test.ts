@@ -5,76 +5,23 @@
  * its term-by-term breakdown, saves a review through a 409 conflict, reviews three detections
  * with the keyboard only, reloads and finds them persisted, logs out. Screenshots in test/out/.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../pipelines/chromium.ts';
+import { OUT, VigieProcess } from './harness.ts';
 import type { Detection, Page as ListPage, SiteDetail, SiteRow } from '../../web/src/lib/api.ts';
 import { decodeMonumentLayer } from '../../web/src/lib/layerBin.ts';
 import type {} from '../../web/src/lib/probe.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const OUT = join(ROOT, 'test/out');
 const USER = 'relecteur';
 const PASSWORD = 'e2e-mot-de-passe-42';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-default-apps',
-  '--disable-extensions',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
-
-let workDir: string;
-let server: ChildProcess | undefined;
-let serverLog = '';
+const vigie = new VigieProcess('review');
 let baseUrl: string;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
-
-function vigie(args: string[], input?: string): string {
-  return execFileSync(process.execPath, ['bin/vigie.js', ...args], {
-    cwd: ROOT,
-    input,
-    env: { ...process.env, VIGIE_CACHE: join(workDir, 'cache') },
-    encoding: 'utf8',
-  });
-}
-
-async function startServer(db: string): Promise<string> {
-  const child = spawn(process.execPath, ['bin/vigie.js', 'run', '--port', '0', '--host', '127.0.0.1', '--db', db], {
-    cwd: ROOT,
-    env: { ...process.env, VIGIE_CACHE: join(workDir, 'cache') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server = child;
-  const url = await new Promise<string>((done, fail) => {
-    const onData = (chunk: Buffer) => {
-      serverLog += chunk.toString();
-      const match = /serving at (http:\/\/\S+)/.exec(serverLog);
-      if (match) done(match[1]);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => fail(new Error(`vigie run exited with ${code} before serving:\n${serverLog}`)));
-  });
-  for (let i = 0; i < 100; i++) {
-    const res = await fetch(`${url}/api/health`).catch(() => null);
-    if (res?.ok) return url;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url}/api/health never answered:\n${serverLog}`);
-}
 
 /** A JSON GET from inside the page, so the session cookie goes with it. */
 function pageGet<T>(path: string): Promise<{ status: number; body: T }> {
@@ -94,16 +41,10 @@ const shot = (name: string) => page.screenshot({ path: join(OUT, name) });
 const digits = (s: string | null) => Number((s ?? '').replace(/\D/g, ''));
 
 beforeAll(async () => {
-  mkdirSync(OUT, { recursive: true });
-  workDir = mkdtempSync(join(tmpdir(), 'vigie-e2e-review-'));
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
-  const db = join(workDir, 'vigie.duckdb');
-  vigie(['user', 'add', USER, '--role', 'admin', '--password-stdin', '--db', db], `${PASSWORD}\n`);
-  baseUrl = await startServer(db);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  vigie.command(['user', 'add', USER, '--role', 'admin', '--password-stdin', '--db', vigie.db], `${PASSWORD}\n`);
+  // `vigie run` rebuilds dist/web when the app's sources are newer than the build.
+  baseUrl = await vigie.start();
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(baseUrl);
@@ -112,14 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once('exit', r));
-    server.kill('SIGTERM');
-    const timer = setTimeout(() => server!.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  await vigie.stop();
 });
 
 describe('Vigie review app', () => {
