@@ -224,18 +224,47 @@ describe('Vigie review app', () => {
     expect(dc.body.decision).toBe('peut_etre');
     expect(dc.body.note).toBe('à voir sur le terrain, non labouré');
 
-    // Back to the third one with the keyboard: its decision shows.
+    // Back to the third one with the keyboard: its decision shows. The reload reopens the
+    // candidate in the URL, which may still be the third one if the URL had not caught up.
     await page.locator('#review-title').click();
-    await page.keyboard.press('ArrowLeft');
+    if ((await current()) !== c) await page.keyboard.press('ArrowLeft');
     await page.waitForFunction((id) => document.querySelector('[data-testid="candidate"]')?.getAttribute('data-id') === id, c, {
       timeout: 20_000,
     });
-    expect((await page.textContent('[data-testid="decision"]'))?.trim()).toBe('Peut-être');
+    // The candidate's id switches first; its stored decision arrives with its details.
+    await expect.poll(async () => (await page.textContent('[data-testid="decision"]'))?.trim(), { timeout: 10_000 }).toBe('Peut-être');
     expect(digits((await page.textContent('[data-testid="progress-total"]'))!.split('/')[0])).toBeGreaterThanOrEqual(3);
     await page.keyboard.press('?');
     expect(await page.locator('[data-testid="shortcuts-help"]').isVisible()).toBe(true);
     await shot('review-6-help.png');
     await page.keyboard.press('Escape');
+  });
+
+  it('offers the département report and QGIS-ready GeoPackages for the filtered perimeter', async () => {
+    await page.click('[data-testid="mode-risques"]');
+    await page.selectOption('#filter-dep', '56');
+    await page.locator('[data-testid="exports"]').scrollIntoViewIfNeeded();
+    expect(await page.textContent('[data-testid="export-scope"]')).toBe('département 56');
+    await shot('review-8-exports.png');
+    /** Downloads a link's target inside the page (session cookie included): status, type, first bytes. */
+    const download = (testid: string) =>
+      page.evaluate(async (testid) => {
+        const href = document.querySelector(`[data-testid="${testid}"]`)!.getAttribute('href')!;
+        const r = await fetch(href);
+        const head = new Uint8Array(await r.arrayBuffer()).slice(0, 16);
+        return { href, status: r.status, type: r.headers.get('content-type'), head: String.fromCharCode(...head) };
+      }, testid);
+    const report = await download('export-report');
+    expect(report.href).toContain('scope=department%3A56');
+    expect(report.status).toBe(200);
+    expect(report.type).toContain('application/pdf');
+    expect(report.head.startsWith('%PDF')).toBe(true);
+    for (const id of ['export-monuments-gpkg', 'export-archeologia']) {
+      const gpkg = await download(id);
+      expect(gpkg.status, gpkg.href).toBe(200);
+      expect(gpkg.head).toBe('SQLite format 3\u0000');
+    }
+    await page.selectOption('#filter-dep', '');
   });
 
   it('logs out: detections are gone and the API refuses them', async () => {
