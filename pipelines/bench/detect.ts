@@ -23,6 +23,7 @@ import { baselineDetector } from '../../engine/detect/baseline.ts';
 import { evaluate, readPoints, type EvalResult } from '../../engine/detect/evaluate.ts';
 import { checkLevels, type Level } from '../../engine/detect/calibrate.ts';
 import { generateLidar } from '../samples/lidar/generate.ts';
+import { lidarMosaicCurrent } from '../samples/lidar/writer.ts';
 
 export const BENCH = { name: 'bench-mixed', seed: 301, style: 'mixed' as const, originX: 900000, originY: 6600000, tiles: 5 };
 export const CALIB = { name: 'calib-mixed', seed: 201, style: 'mixed' as const, originX: 800000, originY: 6600000, tiles: 4 };
@@ -31,7 +32,7 @@ export const CLASS_NAMES = ['mound', 'kiln', 'enclosure', 'pit'];
 /** The tiles of a split, generated deterministically on first use. */
 export async function splitTiles(dataDir: string, s: typeof BENCH): Promise<{ tiles: string[]; truth: string }> {
   const dir = join(dataDir, s.name, 'tiles');
-  if (!existsSync(join(dir, 'truth.geojson'))) {
+  if (!lidarMosaicCurrent(dir)) {
     await generateLidar({ seed: s.seed, originX: s.originX, originY: s.originY, tilesX: s.tiles, tilesY: s.tiles, style: s.style, outDir: dir, format: 'tif' });
   }
   const tiles = (await readdir(dir)).filter((f) => f.endsWith('.tif')).sort().map((f) => join(dir, f));

@@ -50,7 +50,8 @@ export async function ensureSamples(): Promise<{ regionDir: string; rasterDir: s
 
 async function ensureLidar(force: boolean): Promise<string> {
   const dir = lidarCacheDir();
-  if (!force && existsSync(join(dir, 'truth.geojson'))) return dir;
+  const { lidarMosaicCurrent } = await import('./lidar/writer.ts');
+  if (!force && lidarMosaicCurrent(dir)) return dir;
   const { generateLidar, lidarSampleDefaults } = await import('./lidar/generate.ts');
   const p = progress('sample LiDAR tiles (first run)');
   await generateLidar({ ...lidarSampleDefaults, seed: SAMPLE_SEED, outDir: dir, onProgress: (d: number, t: number) => p.update(d, t) });

@@ -12,12 +12,13 @@
  * centres hard-negative patches). Held-out splits never get one.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openRaster } from '../../engine/geo/raster.ts';
 import { generateLidar, type TerrainStyle } from '../samples/lidar/generate.ts';
 import { CELL, cellObjects } from '../samples/lidar/objects.ts';
+import { lidarMosaicCurrent } from '../samples/lidar/writer.ts';
 import { downsample2, fillNodata } from '../../engine/detect/model.ts';
 
 export interface MosaicSpec {
@@ -42,7 +43,9 @@ export const MOSAICS: MosaicSpec[] = [
 export async function exportMosaic(m: MosaicSpec, outRoot: string): Promise<void> {
   const dir = join(outRoot, m.name);
   const tilesDir = join(dir, 'tiles');
-  if (!existsSync(join(tilesDir, 'truth.geojson'))) {
+  if (!lidarMosaicCurrent(tilesDir)) {
+    // absent, or written by an older generator: start this mosaic afresh
+    await rm(dir, { recursive: true, force: true });
     const t0 = performance.now();
     await generateLidar({ seed: m.seed, originX: m.originX, originY: m.originY, tilesX: m.tiles, tilesY: m.tiles, style: m.style, outDir: tilesDir, format: 'tif' });
     console.error(`${m.name}: generated ${m.tiles}×${m.tiles} tiles in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -5,6 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CrsError, InputError } from '../../engine/errors.ts';
 import { openDem } from '../../engine/geo/dem.ts';
 import { generateLidar, runLidarSamples } from '../../pipelines/samples/lidar/generate.ts';
+import { cellObjects, type Obj } from '../../pipelines/samples/lidar/objects.ts';
+import { stampObject } from '../../pipelines/samples/lidar/stamps.ts';
+import { LIDAR_GENERATOR_VERSION, lidarMosaicCurrent } from '../../pipelines/samples/lidar/writer.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'vigie-lidar-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -48,6 +51,54 @@ describe('generateLidar', () => {
       expect(x >= 330000 && x < 330500 && y > 6712000 && y <= 6712500).toBe(true);
       expect(Math.sign(f.properties.height_m)).toBe(f.properties.class === 'pit' || f.properties.class === 'enclosure' ? -1 : 1);
     }
+  });
+
+  it('stamps natural hummocks lopsided and elongated, mounds as symmetric domes', () => {
+    // Shape statistics of one object stamped alone on flat ground (0.5 m pixels, 80 m window).
+    const shape = (o: Obj) => {
+      const n = 160;
+      const z = new Float32Array(n * n);
+      stampObject(z, { x0: -40, y0: 40, pixel: 0.5, width: n, height: n }, o);
+      let top = 0, cx = 0, cy = 0, w = 0, sxx = 0, syy = 0, sxy = 0;
+      for (let i = 0; i < n * n; i++) if (z[i] > z[top]) top = i;
+      for (let i = 0; i < n * n; i++) {
+        if (z[i] <= 0.02) continue;
+        const x = (i % n) * 0.5, y = Math.floor(i / n) * 0.5;
+        w++; cx += x; cy += y; sxx += x * x; syy += y * y; sxy += x * y;
+      }
+      cx /= w; cy /= w;
+      const vx = sxx / w - cx * cx, vy = syy / w - cy * cy, cov = sxy / w - cx * cy;
+      const d = Math.sqrt(((vx - vy) / 2) ** 2 + cov ** 2);
+      const elong = Math.sqrt(((vx + vy) / 2 + d) / ((vx + vy) / 2 - d));
+      const crestOff = Math.hypot((top % n) * 0.5 - cx, Math.floor(top / n) * 0.5 - cy) / Math.sqrt(w * 0.25 / Math.PI);
+      return { elong, crestOff };
+    };
+    const objs: Obj[] = [];
+    for (let c = 0; objs.filter((o) => o.kind === 'hummock').length < 40; c++) objs.push(...cellObjects(9, 'hummocks', 4000 + c, 26000).confusers);
+    const hummocks = objs.filter((o) => o.kind === 'hummock').slice(0, 40).map((o) => shape({ ...o, x: 0, y: 0 }));
+    const mound = shape({ kind: 'mound', x: 0, y: 0, r: 8, h: 0.6, variant: 'intact', stretch: 1.05, theta: 0.3, pitR: 0, pitD: 0, pitDx: 0, pitDy: 0 });
+    const ploughed = shape({ kind: 'mound', x: 0, y: 0, r: 8, h: 0.3, variant: 'ploughed', stretch: 1.4, theta: 0.3, pitR: 0, pitD: 0, pitDx: 0, pitDy: 0 });
+    expect(mound.crestOff).toBeLessThan(0.05);
+    expect(ploughed.crestOff).toBeLessThan(0.05);
+    expect(mound.elong).toBeLessThan(1.1);
+    const median = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1];
+    expect(median(hummocks.map((h) => h.crestOff))).toBeGreaterThan(0.15);
+    expect(median(hummocks.map((h) => h.elong))).toBeGreaterThan(1.4);
+    // they come in fields: most hummocks have another within 30 m
+    const hs = objs.filter((o) => o.kind === 'hummock');
+    const near = hs.filter((a) => hs.some((b) => b !== a && Math.hypot(a.x - b.x, a.y - b.y) < 30)).length;
+    expect(near / hs.length).toBeGreaterThan(0.5);
+  });
+
+  it('marks its mosaics with the generator version, so stale caches are regenerated', async () => {
+    const dir = join(root, 'version');
+    expect(lidarMosaicCurrent(dir)).toBe(false);
+    const { truthPath } = await generateLidar({ ...small, tilesX: 1, tilePixels: 64, outDir: dir });
+    expect(lidarMosaicCurrent(dir)).toBe(true);
+    const fc = JSON.parse(readFileSync(truthPath, 'utf8'));
+    expect(fc.generator_version).toBe(LIDAR_GENERATOR_VERSION);
+    writeFileSync(truthPath, JSON.stringify({ ...fc, generator_version: LIDAR_GENERATOR_VERSION - 1 }));
+    expect(lidarMosaicCurrent(dir)).toBe(false);
   });
 
   it('writes ESRI ASCII grids with a .prj that openDem reads back', async () => {

@@ -18,7 +18,7 @@ export type Obj =
   | { kind: 'kiln'; x: number; y: number; r: number; zc: number; dx: number; dy: number; lipH: number; step: number }
   | { kind: 'enclosure'; x: number; y: number; shape: 'circular' | 'rectangular'; a: number; b: number; theta: number; ditchW: number; ditchD: number; bank: 'none' | 'inner' | 'outer'; bankH: number }
   | { kind: 'pit'; x: number; y: number; r: number; d: number; rimH: number }
-  | { kind: 'hummock'; x: number; y: number; r: number; h: number; stretch: number; theta: number; harm: number[] }
+  | { kind: 'hummock'; x: number; y: number; r: number; h: number; stretch: number; theta: number; harm: number[]; skew: number }
   | { kind: 'boulder'; x: number; y: number; r: number; h: number; sides: number; theta: number }
   | { kind: 'treethrow'; x: number; y: number; r: number; d: number; moundH: number; dir: number }
   | { kind: 'quarry'; x: number; y: number; r: number; d: number; harm: number[]; spoilDir: number; spoilH: number }
@@ -31,7 +31,7 @@ export function reach(o: Obj): number {
     case 'kiln': return o.r + 4;
     case 'enclosure': return Math.hypot(o.a, o.b) + o.ditchW + 5;
     case 'pit': return o.r * 1.7 + 0.5;
-    case 'hummock': return o.r * o.stretch * 1.5 + 0.5;
+    case 'hummock': return o.r * o.stretch * (1 + o.harm[0] + o.harm[2] + o.harm[4]) + 0.5;
     case 'boulder': return o.r * 1.3 + 0.5;
     case 'treethrow': return o.r * 3 + 0.5;
     case 'quarry': return o.r * 1.9 + 3;
@@ -178,7 +178,26 @@ export function cellObjects(seed: number, style: TerrainStyle | 'mixed', cx: num
       if (free(x, y, reach(o))) confusers.push(o);
     }
   };
-  scatter(4 * p.hummocks, (x, y) => ({ kind: 'hummock', x, y, r: rng.range(1.5, 9), h: rng.range(0.2, 1.4), stretch: rng.range(1, 1.8), theta: rng.range(0, Math.PI), harm: harmonics(rng, 0.3) }));
+  // Natural hummocks (dune and solifluction hummocks, hummocky debris) come in fields: a few
+  // irregular, elongated, lopsided rises sharing one orientation, often touching. They overlap
+  // mounds in size and height, but not in shape: a mound is a regular, symmetric dome.
+  for (let n = poisson(rng, 1.6 * p.hummocks); n > 0; n--) {
+    const cx = x0 + rng.range(20, CELL - 20);
+    const cy = y0 + rng.range(20, CELL - 20);
+    const theta = rng.range(0, Math.PI);
+    const spread = rng.range(6, 22);
+    for (let m = 1 + poisson(rng, 1.5); m > 0; m--) {
+      const a = rng.range(0, 2 * Math.PI);
+      const d = spread * Math.sqrt(rng.next());
+      const r = rng.range(1.5, 8);
+      const o: Obj = {
+        kind: 'hummock', x: cx + d * Math.cos(a), y: cy + d * Math.sin(a), r,
+        h: rng.range(0.15, Math.min(1.2, 0.1 + 0.15 * r)), stretch: rng.range(1.3, 2.4), theta: theta + rng.range(-0.35, 0.35),
+        harm: harmonics(rng, 0.35), skew: (rng.chance(0.5) ? 1 : -1) * rng.range(0.15, 0.45),
+      };
+      if (free(o.x, o.y, reach(o))) confusers.push(o);
+    }
+  }
   scatter(3 * p.hummocks, (x, y) => ({ kind: 'boulder', x, y, r: rng.range(0.5, 1.8), h: rng.range(0.4, 1.8), sides: rng.int(4, 7), theta: rng.range(0, Math.PI) }));
   scatter(5 * p.forest, (x, y) => ({ kind: 'treethrow', x, y, r: rng.range(0.8, 2.2), d: rng.range(0.2, 0.7), moundH: rng.range(0.2, 0.7), dir: rng.range(0, 2 * Math.PI) }));
   scatter(1.5 * p.artefacts, (x, y) => {

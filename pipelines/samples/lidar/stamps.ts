@@ -112,8 +112,16 @@ export function stampObject(z: Float32Array, g: TileGeom, o: Obj): void {
       break;
     }
     case 'hummock': {
+      // Lopsided: the crest sits `skew` of the half-length off centre along the long axis, so
+      // one flank is long and gentle, the other short and steep (a dune's stoss and lee).
+      const c = Math.cos(o.theta);
+      const sn = Math.sin(o.theta);
+      const L = o.r * o.stretch;
       apply(z, g, o.x, o.y, R, (dx, dy, v) => {
-        const s = ellipse(dx, dy, o.r, o.stretch, o.theta) / wobble(o.harm, Math.atan2(dy, dx));
+        const u = (dx * c + dy * sn) / L;
+        const w = (-dx * sn + dy * c) / o.r;
+        const us = u >= o.skew ? (u - o.skew) / (1 - o.skew) : (u - o.skew) / (1 + o.skew);
+        const s = Math.hypot(us, w) / wobble(o.harm, Math.atan2(dy, dx));
         return s < 1 ? v + o.h * Math.pow(1 - s * s, 1.6) : v;
       });
       break;

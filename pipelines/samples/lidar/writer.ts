@@ -1,6 +1,7 @@
 /**
  * Writes generated tiles under IGN LiDAR HD names, and the truth GeoJSON.
  */
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LAMBERT93_PRJ, writeAsciiGrid } from '../../../engine/geo/ascii-grid.ts';
@@ -9,6 +10,22 @@ import type { Grid } from '../../../engine/geo/grid.ts';
 import type { PlantedFeature } from './objects.ts';
 
 export const LIDAR_NODATA = -99999;
+
+/**
+ * Version of the generator's output, written into truth.geojson: cached mosaics of an older
+ * version are regenerated (2: natural hummocks come in fields of lopsided, irregular rises).
+ */
+export const LIDAR_GENERATOR_VERSION = 2;
+
+/** True when `dir` holds a complete mosaic written by this version of the generator. */
+export function lidarMosaicCurrent(dir: string): boolean {
+  try {
+    const truth = JSON.parse(readFileSync(join(dir, 'truth.geojson'), 'utf8'));
+    return truth.generator_version === LIDAR_GENERATOR_VERSION;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * `LHD_FXX_0330_6714_MNT_O_0M50_LAMB93_IGN69.tif`: km of the left and top edges, pixel size.
@@ -38,6 +55,7 @@ export async function writeTruth(dir: string, features: PlantedFeature[]): Promi
   const fc = {
     type: 'FeatureCollection',
     name: 'truth',
+    generator_version: LIDAR_GENERATOR_VERSION,
     crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::2154' } },
     features: features.map((f) => ({
       type: 'Feature',
