@@ -6,9 +6,12 @@
 export class VigieError extends Error {
   readonly exitCode: number = 1;
   readonly httpStatus: number = 500;
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The message in French for the web app's users, where it differs from the CLI's English one. */
+  readonly fr?: string;
+  constructor(message: string, options?: { cause?: unknown; fr?: string }) {
     super(message, options);
     this.name = new.target.name;
+    if (options?.fr) this.fr = options.fr;
   }
 }
 

@@ -31,7 +31,7 @@ const LAYER_OF_CLASS: Record<string, string> = { mound: 'tumulus', kiln: 'charbo
 
 /** Splits the `detections` export table into one ArchéologIA layer per class. */
 export function archeologiaTables(t: ExportTable, corrections: Map<string, string>): ExportTable[] {
-  if (t.name !== 'detections') throw new InputError(`format archeologia exports the detections layer only (got --layer ${t.name})`);
+  if (t.name !== 'detections') throw new InputError(`format archeologia exports the detections layer only (got --layer ${t.name})`, { fr: `Le format ArchéologIA n'exporte que la couche detections (demandé : ${t.name}).` });
   const idx = (n: string) => t.fields.findIndex((f) => f.name === n);
   const [iId, iClasse, iCode, iConf, iFiab, iVal, iScore, iDiam, iNov, iTile, iModel] =
     ['detection_id', 'classe', 'classe_code', 'confiance', 'fiabilite', 'validation', 'score', 'diametre_m', 'nouveaute', 'tuile', 'modele'].map(idx);

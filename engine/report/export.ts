@@ -45,7 +45,9 @@ export async function exportLayer(store: Store, req: ExportRequest): Promise<Exp
   const table = await buildLayer(store, req.layer, { scope, scenario });
   if (table.rows.length === 0) {
     const hint = req.layer === 'detections' ? 'run `vigie detect` first, or widen the scope' : 'run `vigie score` first, or widen the scope';
-    throw new InputError(`nothing to export: layer ${req.layer} has no feature in ${scope.text} (${hint}); no file written`);
+    throw new InputError(`nothing to export: layer ${req.layer} has no feature in ${scope.text} (${hint}); no file written`, {
+      fr: `Rien à exporter : la couche ${req.layer} n'a aucun élément dans le périmètre ${scope.label}${req.layer === 'detections' ? ' (aucune détection LiDAR)' : ''}. Aucun fichier n'a été produit.`,
+    });
   }
   const path = await writeAtomically(req.out, (tmp) => format.write(table, tmp, { store }));
   return { path, layer: req.layer, format: format.name, scope: scope.text, features: table.rows.length, fields: table.fields.length, ms: Math.round(performance.now() - t0) };

@@ -3,7 +3,7 @@
  * itself; `exportFormat(name)` finds one. A format writes one ExportTable to a path (the
  * temporary file of writeAtomically), reprojecting from Lambert-93 where it must.
  */
-import { InputError } from '../errors.ts';
+import { InputError, show } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import type { ExportTable } from './table.ts';
 
@@ -29,6 +29,6 @@ export function exportFormatNames(): string[] {
 
 export function exportFormat(name: string): ExportFormat {
   const f = formats.get(name);
-  if (!f) throw new InputError(`unknown format ${JSON.stringify(name)}: expected one of ${exportFormatNames().join(', ')}`);
+  if (!f) throw new InputError(`unknown format ${JSON.stringify(name)}: expected one of ${exportFormatNames().join(', ')}`, { fr: `Format d'export inconnu : ${show(name)} (attendu : ${exportFormatNames().join(', ')}).` });
   return f;
 }

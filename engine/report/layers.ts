@@ -4,7 +4,7 @@
  * `rollups` (per commune, département and région). Each builds an ExportTable for a scope and
  * one scenario (or all four); formats never query the store.
  */
-import { InputError } from '../errors.ts';
+import { InputError, show } from '../errors.ts';
 import { checkScenario, rollup, type RollupLevel } from '../risk/queries.ts';
 import type { Store } from '../store/store.ts';
 import type { Geometry } from '../io/vector.ts';
@@ -32,7 +32,7 @@ export function exportLayerNames(): string[] {
 
 export async function buildLayer(store: Store, name: string, o: LayerOptions): Promise<ExportTable> {
   const build = layers.get(name);
-  if (!build) throw new InputError(`unknown layer ${JSON.stringify(name)}: expected one of ${exportLayerNames().join(', ')}`);
+  if (!build) throw new InputError(`unknown layer ${JSON.stringify(name)}: expected one of ${exportLayerNames().join(', ')}`, { fr: `Couche d'export inconnue : ${show(name)} (attendu : ${exportLayerNames().join(', ')}).` });
   return build(store, o);
 }
 

@@ -3,7 +3,7 @@
  * database), `department:56` (or `departement:56`) or `commune:56001`. Parsed at the boundary,
  * checked against the communes and scored sites, and turned into SQL filters.
  */
-import { InputError, NotFoundError } from '../errors.ts';
+import { InputError, NotFoundError, show } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 
 export type ScopeKind = 'region' | 'departement' | 'commune';
@@ -23,13 +23,17 @@ export function parseScope(text: string | undefined): Omit<Scope, 'label'> {
   const s = (text ?? 'region').trim();
   if (s === 'region' || s === 'région') return { kind: 'region', code: null, text: 'region' };
   const m = /^(department|departement|département|dep|commune):(.+)$/i.exec(s);
-  if (!m) throw new InputError(`unknown scope ${JSON.stringify(s)}: ${SYNTAX}`);
+  if (!m) throw new InputError(`unknown scope ${JSON.stringify(s)}: ${SYNTAX}`, { fr: `Périmètre inconnu : ${show(s)} (attendu : region, department:XX ou commune:XXXXX).` });
   const code = m[2].trim().toUpperCase();
   if (m[1].toLowerCase() === 'commune') {
-    if (!/^(\d{5}|2[AB]\d{3})$/.test(code)) throw new InputError(`scope ${JSON.stringify(s)}: ${JSON.stringify(m[2])} is not an INSEE commune code (5 digits, or 2A/2B + 3 digits)`);
+    if (!/^(\d{5}|2[AB]\d{3})$/.test(code)) throw new InputError(`scope ${JSON.stringify(s)}: ${JSON.stringify(m[2])} is not an INSEE commune code (5 digits, or 2A/2B + 3 digits)`, {
+      fr: `Périmètre ${show(s)} : ${show(m[2])} n'est pas un code INSEE de commune (5 chiffres, ou 2A/2B + 3 chiffres).`,
+    });
     return { kind: 'commune', code, text: `commune:${code}` };
   }
-  if (!/^(\d{2,3}|2[AB]|[\w-]{1,12})$/.test(code)) throw new InputError(`scope ${JSON.stringify(s)}: ${JSON.stringify(m[2])} is not a department code (e.g. 56, 2A, 974)`);
+  if (!/^(\d{2,3}|2[AB]|[\w-]{1,12})$/.test(code)) throw new InputError(`scope ${JSON.stringify(s)}: ${JSON.stringify(m[2])} is not a department code (e.g. 56, 2A, 974)`, {
+    fr: `Périmètre ${show(s)} : ${show(m[2])} n'est pas un code de département (par ex. 56, 2A, 974).`,
+  });
   return { kind: 'departement', code, text: `department:${code}` };
 }
 
@@ -49,14 +53,18 @@ export async function resolveScope(store: Store, text: string | undefined): Prom
     ));
     if (n === 0) {
       const known = await store.all<{ d: string }>(`SELECT DISTINCT departement AS d FROM communes WHERE departement IS NOT NULL ORDER BY 1 LIMIT 20`);
-      throw new NotFoundError(`unknown department ${JSON.stringify(p.code)} in scope ${JSON.stringify(text)}: known departments are ${known.map((r) => r.d).join(', ') || '(none: import communes first)'}`);
+      throw new NotFoundError(`unknown department ${JSON.stringify(p.code)} in scope ${JSON.stringify(text)}: known departments are ${known.map((r) => r.d).join(', ') || '(none: import communes first)'}`, {
+        fr: `Département inconnu : ${show(p.code)} (départements connus : ${known.map((r) => r.d).join(', ') || 'aucun, importer d\'abord les communes'}).`,
+      });
     }
     return { ...p, label: `Département ${p.code}` };
   }
   const row = await store.one<{ nom: string }>(`SELECT nom FROM communes WHERE code_insee = $1`, [p.code]);
   if (!row) {
     const scored = Number(await store.value(`SELECT count(*) FROM risk_sites WHERE insee = $1`, [p.code]));
-    if (scored === 0) throw new NotFoundError(`unknown commune ${p.code} in scope ${JSON.stringify(text)}: no such INSEE code in the communes table`);
+    if (scored === 0) throw new NotFoundError(`unknown commune ${p.code} in scope ${JSON.stringify(text)}: no such INSEE code in the communes table`, {
+      fr: `Commune inconnue : aucun code INSEE ${p.code} dans la table des communes.`,
+    });
     return { ...p, label: `Commune ${p.code}` };
   }
   return { ...p, label: `Commune de ${row.nom} (${p.code})` };

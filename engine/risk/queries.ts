@@ -3,7 +3,7 @@
  * département / région (counts per level, maximum, top sites — never a bare mean), and hotspots
  * of change between two scenarios.
  */
-import { InputError, NotFoundError } from '../errors.ts';
+import { InputError, NotFoundError, show } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { HAZARDS, SCENARIOS, SITE_KINDS, type Scenario } from './config.ts';
 
@@ -36,7 +36,9 @@ export interface SiteScores {
 export function checkScenario(s: string): Scenario {
   const norm = s === 'reference' || s === 'référence' ? 'ref' : /^\+?\d(\.\d)?$/.test(s) ? `+${Number(s.replace('+', '')).toFixed(1)}` : s;
   if (!(SCENARIOS as readonly string[]).includes(norm)) {
-    throw new InputError(`unknown scenario ${JSON.stringify(s)}: expected one of ${SCENARIOS.join(', ')}`);
+    throw new InputError(`unknown scenario ${JSON.stringify(s)}: expected one of ${SCENARIOS.join(', ')}`, {
+      fr: `Scénario inconnu : ${show(s)} (attendu : ${SCENARIOS.join(', ')}).`,
+    });
   }
   return norm as Scenario;
 }

@@ -60,7 +60,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
       return;
     }
     if (err instanceof VigieError) {
-      void reply.status(err.httpStatus).send({ error: err.message });
+      void reply.status(err.httpStatus).send({ error: err.fr ?? err.message });
       return;
     }
     const status = (err as { statusCode?: number }).statusCode;

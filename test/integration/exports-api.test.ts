@@ -38,12 +38,21 @@ describe('export and report API', () => {
     expect(res.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
   });
 
-  it('answers bad requests with the Vigie error statuses', async () => {
-    expect((await app.inject({ method: 'GET', url: '/api/exports/monuments.shp' })).statusCode).toBe(400);
-    expect((await app.inject({ method: 'GET', url: '/api/exports/castles.csv' })).statusCode).toBe(400);
+  it('answers bad requests with the Vigie error statuses and French messages', async () => {
+    const shp = await app.inject({ method: 'GET', url: '/api/exports/monuments.shp' });
+    expect(shp.statusCode).toBe(400);
+    expect(shp.json().error).toMatch(/^Format d'export inconnu : "shp" \(attendu : .*gpkg/);
+    const layer = await app.inject({ method: 'GET', url: '/api/exports/castles.csv' });
+    expect(layer.statusCode).toBe(400);
+    expect(layer.json().error).toMatch(/^Couche d'export inconnue : "castles"/);
     const unknown = await app.inject({ method: 'GET', url: '/api/reports?scope=commune:99999' });
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.json().error).toMatch(/unknown commune 99999/);
-    expect((await app.inject({ method: 'GET', url: '/api/reports?scenario=%2B9' })).statusCode).toBe(400);
+    expect(unknown.json().error).toBe('Commune inconnue : aucun code INSEE 99999 dans la table des communes.');
+    const scope = await app.inject({ method: 'GET', url: '/api/exports/monuments.csv?scope=canton:1' });
+    expect(scope.statusCode).toBe(400);
+    expect(scope.json().error).toMatch(/^Périmètre inconnu : "canton:1"/);
+    const scenario = await app.inject({ method: 'GET', url: '/api/reports?scenario=%2B9' });
+    expect(scenario.statusCode).toBe(400);
+    expect(scenario.json().error).toMatch(/^Scénario inconnu : "\+9"/);
   });
 });

@@ -8,7 +8,7 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { InputError } from '../../errors.ts';
+import { InputError, show } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import { exportLayer } from '../../report/export.ts';
 import { exportFormat } from '../../report/formats.ts';
@@ -32,7 +32,11 @@ const slug = (s: string) => s.replace(/[^\w.+-]+/g, '-');
 export function registerExportRoutes(app: FastifyInstance, store: Store): void {
   app.get<{ Params: { file: string }; Querystring: Q }>('/api/exports/:file', async (req, reply) => {
     const m = /^([\w-]+)\.([\w-]+)$/.exec(req.params.file);
-    if (!m) throw new InputError(`expected /api/exports/<layer>.<format>, e.g. /api/exports/monuments.gpkg (got ${JSON.stringify(req.params.file)})`);
+    if (!m) {
+      throw new InputError(`expected /api/exports/<layer>.<format>, e.g. /api/exports/monuments.gpkg (got ${JSON.stringify(req.params.file)})`, {
+        fr: `Export attendu sous la forme /api/exports/<couche>.<format>, par ex. /api/exports/monuments.gpkg (reçu : ${show(req.params.file)}).`,
+      });
+    }
     const [, layer, formatName] = m;
     const format = exportFormat(formatName);
     const dir = mkdtempSync(join(tmpdir(), 'vigie-export-'));
