@@ -212,11 +212,14 @@ describe('Vigie review app', () => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('p');
     await waitNext(c);
+    const d = (await current())!;
     await shot('review-5-detections.png');
 
     await page.reload();
     await page.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 90_000 });
     await candidate.waitFor({ timeout: 20_000 });
+    // The reload reopens the candidate that was on screen (the URL is written at once).
+    expect(await current()).toBe(d);
     const [da, db, dc] = await Promise.all([a, b, c].map((id) => pageGet<Detection>(`api/detections/${encodeURIComponent(id)}`)));
     expect(da.body.decision).toBe('oui');
     expect(db.body.decision).toBe('non');
@@ -224,10 +227,9 @@ describe('Vigie review app', () => {
     expect(dc.body.decision).toBe('peut_etre');
     expect(dc.body.note).toBe('à voir sur le terrain, non labouré');
 
-    // Back to the third one with the keyboard: its decision shows. The reload reopens the
-    // candidate in the URL, which may still be the third one if the URL had not caught up.
+    // Back to the third one with the keyboard: its decision shows.
     await page.locator('#review-title').click();
-    if ((await current()) !== c) await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
     await page.waitForFunction((id) => document.querySelector('[data-testid="candidate"]')?.getAttribute('data-id') === id, c, {
       timeout: 20_000,
     });
@@ -264,6 +266,19 @@ describe('Vigie review app', () => {
       expect(gpkg.status, gpkg.href).toBe(200);
       expect(gpkg.head).toBe('SQLite format 3\u0000');
     }
+    // An empty perimeter: the click shows the server's French message instead of a broken download.
+    const empty = await page.evaluate(async () => {
+      const { items } = await (await fetch('api/monuments')).json();
+      const withMonuments = new Set(items.map((m: { insee: string }) => m.insee));
+      return [...document.querySelectorAll<HTMLOptionElement>('#filter-commune option')].map((o) => o.value).find((v) => v && !withMonuments.has(v));
+    });
+    expect(empty, 'the sample region has a commune without monuments').toBeTruthy();
+    await page.selectOption('#filter-commune', empty!);
+    await page.click('[data-testid="export-monuments-csv"]');
+    const alert = page.locator('[data-testid="export-error"]');
+    await alert.waitFor({ timeout: 10_000 });
+    expect(await alert.textContent()).toMatch(/Rien à exporter : la couche monuments n'a aucun élément dans le périmètre Commune .+\. Aucun fichier n'a été produit\./);
+    await shot('review-9-export-empty.png');
     await page.selectOption('#filter-dep', '');
   });
 
