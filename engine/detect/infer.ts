@@ -340,10 +340,11 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
     const H = roundUp(P.height, MODEL_STRIDE);
     const buf = W === P.width && H === P.height ? padded : new Float32Array(W * H).fill(Number.NaN);
     if (buf !== padded) for (let r = 0; r < P.height; r++) buf.set(padded.subarray(r * P.width, (r + 1) * P.width), r * W);
-    // nodata inside the tile's own core: detections near it are dropped (the object may be cut)
+    // Pixels without data — nodata in the tile or a neighbour, or beyond the mosaic's outer edge
+    // where no tile is: detections whose object reaches them are dropped (the object may be cut,
+    // and the model saw only part of its context).
     const holes = new Uint8Array(W * H);
-    const m = job.margin;
-    for (let r = m; r < m + job.core.height; r++) for (let c = m; c < m + job.core.width; c++) if (Number.isNaN(buf[r * W + c])) holes[r * W + c] = 1;
+    for (let i = 0; i < W * H; i++) if (Number.isNaN(buf[i])) holes[i] = 1;
     fillNodata(buf, W, H, null);
     timings.prep += performance.now() - tp1;
     // free decoded tiles no later tile needs
@@ -453,7 +454,7 @@ function postProcess(det: Detector, out: { maps: Float32Array; width: number; he
     // half-open pixel intervals: a point on a seam belongs to exactly one tile
     if (!inCore(job, x, y)) continue;
     const diameter = Number.isFinite(p.diameter) ? p.diameter : 0;
-    if (nearNodata(holes, W, H, Math.floor(p.col * MODEL_STRIDE), Math.floor(p.row * MODEL_STRIDE), Math.max(10, diameter / 2) / g.resX)) continue;
+    if (nearNodata(holes, W, H, Math.floor(p.col * MODEL_STRIDE), Math.floor(p.row * MODEL_STRIDE), (10 + diameter / 2) / g.resX)) continue;
     const cls = CLASSES[p.cls];
     const confidence = det.calibration.confidence(cls, p.score);
     res.push({ tile: t.name, cls, score: p.score, confidence, level: levelOf(confidence, det.calibration), diameter, x, y });

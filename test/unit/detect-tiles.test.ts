@@ -75,6 +75,13 @@ describe('committed detector model', () => {
     for (const p of detections) for (const q of detections) if (p !== q && p.cls === q.cls) expect(Math.hypot(p.x - q.x, p.y - q.y)).toBeGreaterThan(5);
   });
 
+  it('drops a mound cut by the outer edge of the mosaic: half an object is not a candidate', async () => {
+    // Tile B alone: the mound's centre is 1 m inside its west edge and nothing lies beyond.
+    const { detections, reports } = await detectFiles(det, [tile('edge-B.tif', SEAM)]);
+    expect(reports.every((r) => r.ok)).toBe(true);
+    expect(detections.filter((d) => Math.hypot(d.x - MOUND.x, d.y - MOUND.y) < 15)).toEqual([]);
+  });
+
   it('gives the same detections with inference in worker threads as in this thread', async () => {
     const tiles = [tile('W-A.tif', X0), tile('W-B.tif', SEAM)];
     const inThread = await loadDetector({ workers: 0 });
