@@ -81,6 +81,18 @@ class Exported(nn.Module):
         return self.det(F.avg_pool2d(z, 2, 2))
 
 
+class ExportedFlip(Exported):
+    """Test-time augmentation: the model also sees the tile mirrored east-west; heatmaps and
+    sizes are averaged cell by cell (cells of 8 input pixels map onto cells under the flip, as
+    widths are multiples of 8), sub-cell offsets come from the direct pass. Twice the compute."""
+
+    def forward(self, z):
+        z1 = F.avg_pool2d(z, 2, 2)
+        a = self.det(z1)
+        b = torch.flip(self.det(torch.flip(z1, [3])), [3])
+        return torch.cat([(a[:, :5] + b[:, :5]) * 0.5, a[:, 5:]], 1)
+
+
 def load_mosaics(root, split):
     out = []
     for meta_path in sorted(glob.glob(os.path.join(root, f"{split}-*", "meta.json"))):
@@ -286,9 +298,9 @@ def main():
     print(f"trained {it} iterations in {time.time() - t0:.0f}s; wrote {args.out} ({os.path.getsize(args.out)} bytes, {nparams} parameters)")
 
 
-def export(model, path):
+def export(model, path, flip=False):
     model.eval()
-    ex = Exported(model)
+    ex = ExportedFlip(model) if flip else Exported(model)
     dummy = torch.zeros(1, 1, 256, 256)
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     torch.onnx.export(ex, dummy, path, opset_version=13, input_names=["elevation"], output_names=["maps"],
