@@ -266,18 +266,20 @@ describe('Vigie review app', () => {
       expect(gpkg.status, gpkg.href).toBe(200);
       expect(gpkg.head).toBe('SQLite format 3\u0000');
     }
-    // An empty perimeter: the click shows the server's French message instead of a broken download.
+    // A perimeter without LiDAR detections (the sample tiles cover a few km²): the click shows the
+    // server's French message instead of a broken download.
     const empty = await page.evaluate(async () => {
-      const { items } = await (await fetch('api/monuments')).json();
-      const withMonuments = new Set(items.map((m: { insee: string }) => m.insee));
-      return [...document.querySelectorAll<HTMLOptionElement>('#filter-commune option')].map((o) => o.value).find((v) => v && !withMonuments.has(v));
+      for (const o of document.querySelectorAll<HTMLOptionElement>('#filter-commune option')) {
+        if (o.value && (await fetch(`api/exports/detections.csv?scope=commune:${o.value}`)).status === 400) return o.value;
+      }
+      return null;
     });
-    expect(empty, 'the sample region has a commune without monuments').toBeTruthy();
+    expect(empty, 'a commune of département 56 without detections').toBeTruthy();
     await page.selectOption('#filter-commune', empty!);
-    await page.click('[data-testid="export-monuments-csv"]');
+    await page.click('[data-testid="export-archeologia"]');
     const alert = page.locator('[data-testid="export-error"]');
     await alert.waitFor({ timeout: 10_000 });
-    expect(await alert.textContent()).toMatch(/Rien à exporter : la couche monuments n'a aucun élément dans le périmètre Commune .+\. Aucun fichier n'a été produit\./);
+    expect(await alert.textContent()).toMatch(/Rien à exporter : la couche detections n'a aucun élément dans le périmètre Commune .+ \(aucune détection LiDAR\)\. Aucun fichier n'a été produit\./);
     await shot('review-9-export-empty.png');
     await page.selectOption('#filter-dep', '');
   });
