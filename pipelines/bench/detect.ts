@@ -3,7 +3,7 @@
  * in training nor calibration), 0.5 m deflate GeoTIFF tiles → detections in DuckDB. Prints JSON:
  * km²/min, CPU-seconds per km², share of time in decode / preprocessing / inference /
  * post-processing, per-class metrics of the model and of the classical baseline measured in
- * the same run (operating thresholds from models/calibration.json, fitted on the calib split),
+ * the same run (operating thresholds from models/calibration.json, fitted on the calibration splits),
  * and the reliability-level check.
  *
  *   npx tsx pipelines/bench/detect.ts [--quick] [--workers 2] [--data tmp/detector-data] [--model models/detector.onnx]
@@ -27,6 +27,11 @@ import { lidarMosaicCurrent } from '../samples/lidar/writer.ts';
 
 export const BENCH = { name: 'bench-mixed', seed: 301, style: 'mixed' as const, originX: 900000, originY: 6600000, tiles: 5 };
 export const CALIB = { name: 'calib-mixed', seed: 201, style: 'mixed' as const, originX: 800000, originY: 6600000, tiles: 4 };
+/** More calibration / model-selection mosaics (seeds 2xx are never trained on, never the bench). */
+export const CALIB2 = { name: 'calib2-mixed', seed: 202, style: 'mixed' as const, originX: 1000000, originY: 6600000, tiles: 5 };
+export const CALIB3 = { name: 'calib3-mixed', seed: 203, style: 'mixed' as const, originX: 1100000, originY: 6600000, tiles: 5 };
+/** The mosaics the operating thresholds and the score → precision maps are fitted on: 66 km². */
+export const CALIBRATION_SPLITS = [CALIB, CALIB2, CALIB3];
 export const CLASS_NAMES = ['mound', 'kiln', 'enclosure', 'pit'];
 
 /** The tiles of a split, generated deterministically on first use. */
@@ -77,7 +82,7 @@ export interface DetectBenchOptions {
 /**
  * Runs the detection bench: 0.5 m deflate GeoTIFF tiles → detections in an in-memory DuckDB
  * store, timed; then per-class P/R/F1 of the model and of the classical baseline (both at the
- * operating thresholds fitted on the calibration split) and the reliability-level check.
+ * operating thresholds fitted on the calibration splits) and the reliability-level check.
  */
 export async function runDetectBench(o: DetectBenchOptions = {}): Promise<Record<string, unknown>> {
   const log = o.log ?? (() => {});
