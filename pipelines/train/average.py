@@ -5,6 +5,7 @@ the same weights with other seeds and learning rates land in one basin, and thei
 beats each of them), then exports the ONNX the app ships.
 
     python3 pipelines/train/average.py OUT.onnx RUN1.pt RUN2.pt [...] [--flip]
+    python3 pipelines/train/average.py OUT.pt RUN1.pt RUN2.pt [...]      # the mean as a state dict (to --init from)
 
 --flip exports the east-west flip test-time augmentation (see ExportedFlip in train.py).
 """
@@ -18,6 +19,10 @@ args = [a for a in sys.argv[1:] if not a.startswith("--")]
 out, paths = args[0], args[1:]
 sds = [torch.load(p) for p in paths]
 avg = {k: (sum(sd[k].float() for sd in sds) / len(sds)).to(sds[0][k].dtype) for k in sds[0]}
+if out.endswith(".pt"):
+    torch.save(avg, out)
+    print(f"wrote {out}: mean of {len(paths)} runs")
+    sys.exit(0)
 m = Detector()
 m.load_state_dict(avg)
 export(m, out, flip="--flip" in sys.argv)
