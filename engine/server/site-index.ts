@@ -44,8 +44,11 @@ export interface SiteItem {
 }
 
 export interface SiteQuery {
-  scenario: Scenario; kind?: string; departement?: string; insee?: string; protection?: string;
-  level?: number | 'absent'; hazard?: string; q?: string; bbox?: [number, number, number, number];
+  scenario: Scenario; kind?: string; departement?: string; insee?: string;
+  /** any of these protections */
+  protection?: readonly string[];
+  /** any of these levels (0–3, or 'absent': no data for any hazard) */
+  level?: readonly (number | 'absent')[]; hazard?: string; q?: string; bbox?: [number, number, number, number];
   sort: 'score' | 'name'; limit: number; offset: number;
 }
 
@@ -193,7 +196,8 @@ export class SiteIndex {
     }
     const needle = q.q ? fold(q.q.trim()) : '';
     const levelOf = hz ? hz.level : sc.maxLevel;
-    const wantLevel = q.level === undefined ? undefined : q.level === 'absent' ? -1 : q.level;
+    const wantLevel = q.level === undefined ? undefined : new Set(q.level.map((l) => (l === 'absent' ? -1 : l)));
+    const wantProtection = q.protection === undefined ? undefined : new Set(q.protection);
     const [w, s, e, n] = q.bbox ?? [-Infinity, -Infinity, Infinity, Infinity];
     let total = 0;
     const items: SiteItem[] = [];
@@ -207,8 +211,8 @@ export class SiteIndex {
       if (q.kind !== undefined && b.kind[i] !== q.kind) continue;
       if (q.departement !== undefined && b.departement[i] !== q.departement) continue;
       if (q.insee !== undefined && b.insee[i] !== q.insee) continue;
-      if (q.protection !== undefined && b.protection[i] !== q.protection) continue;
-      if (wantLevel !== undefined && levelOf[i] !== wantLevel) continue;
+      if (wantProtection !== undefined && !wantProtection.has(b.protection[i] as string)) continue;
+      if (wantLevel !== undefined && !wantLevel.has(levelOf[i])) continue;
       const lon = b.lon[i], lat = b.lat[i];
       if (lon < w || lon > e || lat < s || lat > n) continue;
       if (needle && !b.text[i].includes(needle)) continue;

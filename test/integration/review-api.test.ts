@@ -127,6 +127,13 @@ describe('monument review', () => {
     expect(inBox.items.map((i: { site_id: string }) => i.site_id)).toEqual(['PA00000001']);
     const level = (await app.inject({ url: '/api/sites?level=3&hazard=flood&scenario=%2B2.7' })).json();
     for (const i of level.items) expect(i.hazard_level).toBe(3);
+    // lists of values: any of them, and exactly the union of the single-value answers
+    const ids = async (q: string) => ((await app.inject({ url: `/api/sites?scenario=%2B2.7&limit=5000&${q}` })).json().items as { site_id: string }[]).map((i) => i.site_id).sort();
+    const l2 = await ids('level=2'), l3 = await ids('level=3');
+    expect(await ids('level=2,3')).toEqual([...l2, ...l3].sort());
+    const pc = await ids('protection=classe'), pi = await ids('protection=inscrit');
+    expect(pc.length + pi.length).toBeGreaterThan(0);
+    expect(await ids('protection=classe,inscrit')).toEqual([...pc, ...pi].sort());
   });
 });
 
@@ -230,6 +237,8 @@ describe('bad input: a French 4xx, never a 500, nothing written', () => {
       { method: 'GET', url: '/api/sites?bbox=1,2,3', status: 400, match: /« bbox »/ },
       { method: 'GET', url: '/api/sites?scenario=%2B9.9', status: 400, match: /« scenario »/ },
       { method: 'GET', url: '/api/sites?sort=drop', status: 400, match: /« sort »/ },
+      { method: 'GET', url: '/api/sites?level=2,9', status: 400, match: /« level\.1 » .*"9"/ },
+      { method: 'GET', url: '/api/sites?protection=classe,', status: 400, match: /« protection\.1 »/ },
       { method: 'GET', url: `/api/detections/${encodeURIComponent(sql)}`, status: 400 },
       { method: 'GET', url: '/api/detections/m1:t1:99', status: 404, match: /Détection inconnue/ },
       { method: 'PUT', url: '/api/detections/m1:t1:1/review', body: { decision: 'maybe', version: 0 }, status: 400, match: /« decision »/ },

@@ -35,13 +35,17 @@ export const pageParams = {
   offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
 };
 
+/** A comma-separated list of allowed values, e.g. `level=2,3` (any of them). */
+const listOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.string().max(200).transform((s) => s.split(',').map((v) => v.trim())).pipe(z.array(z.enum(values)).min(1));
+
 const siteQuery = z.strictObject({
   scenario: scenarioParam.default('ref'),
   kind: z.enum(SITE_KINDS).optional(),
   departement: z.string().max(10).optional(),
   insee: z.string().max(10).optional(),
-  protection: z.enum(['classe', 'inscrit', 'classe_inscrit', 'inconnue']).optional(),
-  level: z.enum(['0', '1', '2', '3', 'absent']).optional(),
+  protection: listOf(['classe', 'inscrit', 'classe_inscrit', 'inconnue']).optional(),
+  level: listOf(['0', '1', '2', '3', 'absent']).optional(),
   hazard: z.enum(HAZARDS).optional(),
   q: z.string().max(200).optional(),
   bbox: bboxParam.optional(),
@@ -65,7 +69,7 @@ export function registerSiteRoutes(app: FastifyInstance, store: Store, index: Si
 
   app.get('/api/sites', risk, async (req, reply) => {
     const q = parseInput(siteQuery, req.query, 'paramètres');
-    const json = await index.listJson({ ...q, level: q.level === undefined ? undefined : q.level === 'absent' ? 'absent' : Number(q.level) });
+    const json = await index.listJson({ ...q, level: q.level?.map((l) => (l === 'absent' ? 'absent' : Number(l))) });
     return reply.type('application/json; charset=utf-8').send(json);
   });
 
