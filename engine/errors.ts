@@ -42,6 +42,15 @@ export class StoreError extends VigieError {
   override readonly httpStatus = 503;
 }
 
+/**
+ * A defect in Vigie itself (a function called with arguments its contract excludes), not a
+ * problem with the user's data or the database file: exit 70 (EX_SOFTWARE), HTTP 500.
+ */
+export class InternalError extends VigieError {
+  override readonly exitCode = 70;
+  override readonly httpStatus = 500;
+}
+
 /** Builds the canonical location prefix `file line N, field: ` used in input messages. */
 export function where(file: string, line?: number, field?: string): string {
   let s = file;

@@ -7,6 +7,7 @@
  * DuckDB allows one writing process per file; a second process gets a lock error, which we
  * turn into a StoreError that says who holds the file and what to do.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ import {
 // node-api's own binding layer (its pinned dependency): the only way to copy a typed array
 // into a vector in one call; DuckDBDataChunk exposes the raw chunk for exactly this.
 import bindings from '@duckdb/node-bindings';
-import { StoreError } from '../errors.ts';
+import { InternalError, StoreError } from '../errors.ts';
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 export type Row = Record<string, unknown>;
@@ -52,14 +53,40 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
     }));
 }
 
+/** The transaction a piece of async code runs in (see Store.transaction). */
+interface OpenTransaction {
+  store: Store;
+  conn: DuckDBConnection;
+}
+const currentTransaction = new AsyncLocalStorage<OpenTransaction>();
+
 export class Store {
-  private inTransaction = false;
+  /** Write transactions run one at a time; this is the tail of their queue. */
+  private txQueue: Promise<unknown> = Promise.resolve();
+  /** The connection transactions use, opened on first need and reused (they are serial). */
+  private txConn: DuckDBConnection | null = null;
 
   private constructor(
     readonly path: string,
     private readonly instance: DuckDBInstance,
-    private readonly conn: DuckDBConnection,
+    private readonly mainConn: DuckDBConnection,
   ) {}
+
+  /**
+   * The connection for the calling code: the open transaction's own connection when the caller
+   * runs inside `transaction()` (found through AsyncLocalStorage, so code that reaches the store
+   * by another reference still writes inside the transaction), else the main connection, which
+   * sees committed data only.
+   */
+  private get conn(): DuckDBConnection {
+    const tx = currentTransaction.getStore();
+    return tx && tx.store === this ? tx.conn : this.mainConn;
+  }
+
+  /** True when the caller runs inside a transaction of this store. */
+  get inTransaction(): boolean {
+    return currentTransaction.getStore()?.store === this;
+  }
 
   /** Opens (or creates) the database at `path` and brings its schema up to date. */
   static async open(path: string = defaultDbPath(), options: { readOnly?: boolean } = {}): Promise<Store> {
@@ -151,24 +178,31 @@ export class Store {
   }
 
   /**
-   * Runs `fn` inside one transaction: everything it writes is committed together, or,
-   * if it throws, rolled back so the database is exactly as it was. Nested calls join
-   * the outer transaction.
+   * Runs `fn` inside one transaction: everything it writes is committed together, or, if it
+   * throws, rolled back so the database is exactly as it was. The transaction has its own
+   * DuckDB connection, so a concurrent reader on the main connection never sees its
+   * uncommitted writes (MVCC), and write transactions run one at a time in call order.
+   * Calls made inside `fn` — through `fn`'s argument or any other reference to this store —
+   * go to the transaction's connection; a nested `transaction()` joins the outer one.
    */
   async transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    await this.conn.run('BEGIN TRANSACTION');
-    this.inTransaction = true;
-    try {
-      const result = await fn(this);
-      await this.conn.run('COMMIT');
-      return result;
-    } catch (err) {
-      await this.conn.run('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      this.inTransaction = false;
-    }
+    const run = async (): Promise<T> => {
+      this.txConn ??= await this.instance.connect();
+      const conn = this.txConn;
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        const result = await currentTransaction.run({ store: this, conn }, () => fn(this));
+        await conn.run('COMMIT');
+        return result;
+      } catch (err) {
+        await conn.run('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    };
+    const next = this.txQueue.then(run, run);
+    this.txQueue = next.catch(() => undefined);
+    return next;
   }
 
   /**
@@ -203,18 +237,18 @@ export class Store {
     const names = (await this.all<{ column_name: string }>(`DESCRIBE ${quoteIdent(table)}`)).map((r) => r.column_name);
     const unknown = Object.keys(columns).filter((k) => !names.includes(k));
     if (unknown.length > 0) {
-      throw new StoreError(`appendColumns(${table}): no column ${unknown.join(', ')}; the table has ${names.join(', ')}`);
+      throw new InternalError(`appendColumns(${table}): no column ${unknown.join(', ')}; the table has ${names.join(', ')}`);
     }
     let rows = -1;
     for (const [name, c] of Object.entries(columns)) {
       const len = columnLength(c);
       if (len === null) continue;
       if (rows >= 0 && len !== rows) {
-        throw new StoreError(`appendColumns(${table}): column ${name} has ${len} values, the columns before it ${rows}`);
+        throw new InternalError(`appendColumns(${table}): column ${name} has ${len} values, the columns before it ${rows}`);
       }
       rows = len;
     }
-    if (rows < 0) throw new StoreError(`appendColumns(${table}): give at least one array column (only constants given)`);
+    if (rows < 0) throw new InternalError(`appendColumns(${table}): give at least one array column (only constants given)`);
     if (rows === 0) return 0;
 
     const appender = await this.conn.createAppender(table);
@@ -249,7 +283,8 @@ export class Store {
   }
 
   close(): void {
-    this.conn.closeSync();
+    this.txConn?.closeSync();
+    this.mainConn.closeSync();
     this.instance.closeSync();
   }
 }
@@ -440,7 +475,7 @@ function columnWriter(table: string, name: string, typeId: DuckDBTypeId, data: C
   const validity = new Validity();
   const where = `appendColumns(${table}).${name}`;
   if (typeId === DuckDBTypeId.VARCHAR) {
-    if (data !== null && typeof data !== 'string' && !Array.isArray(data)) throw new StoreError(`${where}: VARCHAR needs strings`);
+    if (data !== null && typeof data !== 'string' && !Array.isArray(data)) throw new InternalError(`${where}: VARCHAR needs strings`);
     // A vector of VARCHAR holds 16-byte duckdb_string_t slots (duckdb.h): uint32 length, then up
     // to 12 bytes inline. Short ASCII strings (ids, codes, labels) are written straight into a
     // copy of the slots and the vector filled in one call; longer ones go through DuckDB's
@@ -468,11 +503,11 @@ function columnWriter(table: string, name: string, typeId: DuckDBTypeId, data: C
     };
   }
   const Ctor = NUMERIC[typeId];
-  if (!Ctor) throw new StoreError(`${where}: column type ${DuckDBTypeId[typeId]} is not supported by appendColumns; use append()`);
+  if (!Ctor) throw new InternalError(`${where}: column type ${DuckDBTypeId[typeId]} is not supported by appendColumns; use append()`);
   const scratch = new Ctor(VECTOR_SIZE);
   const bytes = Ctor.BYTES_PER_ELEMENT;
   if (data === null || typeof data === 'number' || typeof data === 'string') {
-    if (typeof data === 'string') throw new StoreError(`${where}: ${DuckDBTypeId[typeId]} needs numbers`);
+    if (typeof data === 'string') throw new InternalError(`${where}: ${DuckDBTypeId[typeId]} needs numbers`);
     if (data !== null) {
       if (scratch instanceof BigInt64Array) scratch.fill(BigInt(data));
       else scratch.fill(data);
@@ -484,7 +519,7 @@ function columnWriter(table: string, name: string, typeId: DuckDBTypeId, data: C
       validity.flush(vector);
     };
   }
-  if (Array.isArray(data)) throw new StoreError(`${where}: ${DuckDBTypeId[typeId]} needs a typed array, got an array`);
+  if (Array.isArray(data)) throw new InternalError(`${where}: ${DuckDBTypeId[typeId]} needs a typed array, got an array`);
   const values = (ArrayBuffer.isView(data) ? data : (data as { values: NumericArray }).values) as NumericArray;
   const nullValue = ArrayBuffer.isView(data) ? undefined : (data as { nullValue: number }).nullValue;
   const isFloat = values instanceof Float64Array || values instanceof Float32Array;
