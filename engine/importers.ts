@@ -38,6 +38,8 @@ export interface ImportReport {
   catalogueId: number;
   checksum: string;
   durationMs: number;
+  /** how the file was read (decompressed, re-encoded, repaired) and importer remarks, one sentence each */
+  notes?: string[];
 }
 
 export interface ImportOptions {
@@ -45,6 +47,10 @@ export interface ImportOptions {
   vintage?: string;
   /** CRS of coordinates when the file does not say (importers that accept one) */
   crs?: string;
+  /** which member of a .zip input to read (base name, `*` wildcard); see engine/io/source-file.ts */
+  member?: string;
+  /** keep an import in which no row could be placed or classified (otherwise it fails) */
+  keepUnplaced?: boolean;
 }
 
 export interface ImportContext {
@@ -62,6 +68,8 @@ export interface PreparedImport {
   crs: string;
   licence?: string;
   vintage?: string;
+  /** importer remarks for the report (positions derived, columns missing…) */
+  notes?: string[];
   /** Replaces the layer's rows; called inside the import transaction. */
   write(store: Store, catalogueId: number): Promise<void>;
 }
@@ -74,6 +82,8 @@ export interface Importer {
    * Shapefile, GeoTIFF), so the file is checksummed but not decoded as UTF-8 text.
    */
   readonly binary?: boolean;
+  /** the member to read from a .zip input when the user names none (e.g. /zone_alea.*\.shp$/i) */
+  readonly archiveMember?: RegExp | string;
   prepare(ctx: ImportContext): Promise<PreparedImport>;
 }
 
@@ -104,7 +114,8 @@ export async function importLayer(
 ): Promise<ImportReport> {
   const started = performance.now();
   const importer = importerFor(kind);
-  const source = importer.binary ? readBinarySourceFile(file) : readSourceFile(file);
+  const member = { member: options.member ?? importer.archiveMember };
+  const source = importer.binary ? readBinarySourceFile(file, member) : readSourceFile(file, member);
   const prepared = await importer.prepare({ store, source, options });
 
   const flagged: Record<string, number> = {};
@@ -131,6 +142,7 @@ export async function importLayer(
       catalogueId,
       checksum: source.sha256,
       durationMs: Math.round(performance.now() - started),
+      notes: [...(source.notes ?? []), ...(prepared.notes ?? [])],
     };
     await store.run(
       `INSERT INTO catalogue (id, kind, layer, source_file, checksum, vintage, licence, crs,
@@ -183,6 +195,7 @@ export function formatReport(report: ImportReport, maxIssues = 10): string {
     `  ${n(report.rowsRead)} rows read: ${n(report.kept)} kept, ${n(report.rejected)} rejected, ` +
       `${n(flaggedTotal)} flags, in ${(report.durationMs / 1000).toFixed(2)} s`,
   ];
+  for (const note of report.notes ?? []) lines.push(`  note: ${note}`);
   if (flaggedTotal) lines.push(`  flagged (kept):   ${list(report.flagged)}`);
   if (report.rejected) lines.push(`  rejected:         ${list(rejectedBy)}`);
   if (report.issues.length) {

@@ -217,9 +217,11 @@ describe('Mérimée importer, fatal files', () => {
       /^bad\.csv line 1: NUL byte at offset \d+: this is a binary file, expected UTF-8 text/,
     ],
     [
-      'Latin-1 instead of UTF-8',
-      Buffer.from(good.replace('\ufeff', ''), 'latin1'),
-      /^bad\.csv line 2: byte 0xe9 at offset \d+ is not valid UTF-8 \(expected UTF-8 text/,
+      // A plain Latin-1 / Windows-1252 file is now read (spreadsheet re-save, see heritage-real);
+      // a UTF-8 byte-order mark followed by Latin-1 bytes is a file mixing encodings.
+      'UTF-8 BOM then Latin-1 bytes',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(good.replace('\ufeff', ''), 'latin1')]),
+      /^bad\.csv line 2: byte 0xe9 at offset \d+ is not valid UTF-8 although the file starts with a UTF-8 byte-order mark .*\(expected UTF-8 text/,
     ],
     ['empty file', '', /^bad\.csv: the file is empty \(expected a header line and records\)/],
     ['BOM and blank lines only', '\ufeff\n\n', /^bad\.csv: the file is empty/],

@@ -7,7 +7,8 @@ export const importCommand: Command = {
   summary: 'import a layer file into the database (validation report printed)',
   usage:
     'vigie import <kind> <file> [--crs EPSG:NNNN[=proj4 string]] [--hazard H] [--layer NAME] [--warming ref|+2.0|+2.7|+4.0]\n' +
-    '                            [--vintage YYYY-MM-DD] [--json] [--db FILE]\n' +
+    '                            [--vintage YYYY-MM-DD] [--member NAME] [--keep-unplaced] [--json] [--db FILE]\n' +
+    '  .zip and .gz files are read directly (--member NAME picks a file inside a zip).\n' +
     '  kinds: communes, merimee, museums, spr, archaeology, tri, rga, ppr, hazard-zones, coastal-erosion,\n' +
     '         seismic, rga-commune, drias, raster, basemap-land, basemap-rivers, archeologia',
   options: {
@@ -17,6 +18,8 @@ export const importCommand: Command = {
     layer: { type: 'string' },
     warming: { type: 'string' },
     vintage: { type: 'string' },
+    member: { type: 'string' },
+    'keep-unplaced': { type: 'boolean' },
   },
   async run({ values, positionals }) {
     const { importLayer, importerKinds, formatReport } = await import('../../importers.ts');
@@ -40,6 +43,8 @@ export const importCommand: Command = {
         layer: values.layer as string | undefined,
         warming: values.warming as string | undefined,
         vintage: values.vintage as string | undefined,
+        member: values.member as string | undefined,
+        keepUnplaced: values['keep-unplaced'] === true,
       } as import('../../hazards/common.ts').LayerImportOptions);
       console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
       return 0;
