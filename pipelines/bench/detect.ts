@@ -10,6 +10,10 @@
  *
  * `runDetectBench` is the same as a function (for `vigie bench detect`); `--quick` runs a 2 × 2 km
  * mosaic of its own seed as a smoke test.
+ *
+ * Beside it, the real-terrain bench (pipelines/bench/real-terrain.ts, under `real_terrain`): real
+ * airborne-LiDAR DTMs without and with planted features; skipped with a message when
+ * ../shared/realdata/lidar is absent (`--no-real` skips it too).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -24,6 +28,7 @@ import { evaluate, readPoints, type EvalResult } from '../../engine/detect/evalu
 import { checkLevels, type Level } from '../../engine/detect/calibrate.ts';
 import { generateLidar } from '../samples/lidar/generate.ts';
 import { lidarMosaicCurrent } from '../samples/lidar/writer.ts';
+import { runRealTerrainBench } from './real-terrain.ts';
 
 export const BENCH = { name: 'bench-mixed', seed: 301, style: 'mixed' as const, originX: 900000, originY: 6600000, tiles: 5 };
 export const CALIB = { name: 'calib-mixed', seed: 201, style: 'mixed' as const, originX: 800000, originY: 6600000, tiles: 4 };
@@ -77,6 +82,8 @@ export interface DetectBenchOptions {
   /** inference worker threads (default: one per core, at most 2) */
   workers?: number;
   threads?: number;
+  /** run the real-terrain bench too (default true; skipped with a message without ../shared) */
+  real?: boolean;
 }
 
 /**
@@ -119,6 +126,7 @@ export async function runDetectBench(o: DetectBenchOptions = {}): Promise<Record
     const all = evaluate(truth, res.detections.map((d) => ({ cls: d.cls, x: d.x, y: d.y, score: d.score })), { classes: CLASS_NAMES });
     const levels = checkLevels(res.detections.map((d, i) => ({ level: d.level as Level, hit: all.matchOf[i] >= 0 })), det.calibration.file.bands);
     const busy = timings.decode + timings.prep + timings.inference + timings.post;
+    const real = o.real === false ? { skipped: 'not asked (--no-real)' } : await runRealTerrainBench({ det, dataDir, replicates: o.quick ? 2 : undefined, log });
     return {
       bench: `${split.name} (seed ${split.seed}, ${split.tiles}×${split.tiles} km, style ${split.style}, 0.5 m deflate GeoTIFF)`,
       quick: !!o.quick,
@@ -140,6 +148,7 @@ export async function runDetectBench(o: DetectBenchOptions = {}): Promise<Record
       baseline: pick(baseline),
       f1_gain: Object.fromEntries(CLASS_NAMES.map((c) => [c, +(model.classes[c].f1 - baseline.classes[c].f1).toFixed(3)])),
       levels: levels.map((l) => ({ ...l, precision: Number.isFinite(l.precision) ? +l.precision.toFixed(3) : null })),
+      real_terrain: real,
     };
   } finally {
     await det.close();
@@ -147,7 +156,7 @@ export async function runDetectBench(o: DetectBenchOptions = {}): Promise<Record
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, calibration: { type: 'string' }, threads: { type: 'string' }, workers: { type: 'string' }, quick: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, calibration: { type: 'string' }, threads: { type: 'string' }, workers: { type: 'string' }, quick: { type: 'boolean' }, 'no-real': { type: 'boolean' } } });
   const out = await runDetectBench({
     quick: values.quick,
     dataDir: values.data,
@@ -155,6 +164,7 @@ async function main(): Promise<void> {
     calibrationPath: values.calibration,
     workers: values.workers !== undefined ? Number(values.workers) : undefined,
     threads: values.threads !== undefined ? Number(values.threads) : undefined,
+    real: !values['no-real'],
     log: (m) => console.error(m),
   });
   console.log(JSON.stringify(out, null, 2));
