@@ -18,6 +18,8 @@ export interface LayerImportOptions extends ImportOptions {
   hazard?: string;
   layer?: string;
   warming?: string;
+  /** DRIAS scenario/horizon → warming level overrides, `RCP4.5/H3=+2.7,…` (CLI `--level-map`) */
+  levelMap?: string;
 }
 
 export const OPEN_LICENCE = 'Licence Ouverte / Open Licence 2.0';

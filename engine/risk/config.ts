@@ -10,14 +10,9 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
 
-export const HAZARDS = ['flood', 'coastal_retreat', 'clay', 'seismic', 'heat', 'drought', 'wildfire'] as const;
-export type Hazard = (typeof HAZARDS)[number];
-export const SCENARIOS = ['ref', '+2.0', '+2.7', '+4.0'] as const;
-export type Scenario = (typeof SCENARIOS)[number];
-export const SITE_KINDS = ['monument', 'archaeo', 'museum'] as const;
-export type SiteKind = (typeof SITE_KINDS)[number];
-export const LEVELS = ['très faible', 'faible', 'moyen', 'fort'] as const;
-export const NO_DATA = 'donnée absente';
+// The vocabularies are the contract's (shared with the API, the app and the exports).
+import { HAZARDS, LEVELS, NO_DATA, SCENARIOS, SITE_KINDS, type Hazard, type Scenario, type SiteKind } from '../contract/enums.ts';
+export { HAZARDS, LEVELS, NO_DATA, SCENARIOS, SITE_KINDS, type Hazard, type Scenario, type SiteKind };
 
 const comment = { $comment: z.string().optional() };
 const obj = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ ...shape, ...comment });
@@ -67,6 +62,8 @@ export const riskConfigSchema = obj({
     neighbours: z.number().int().min(1).max(16),
     max_distance_m: z.number().positive(),
     power: z.number().min(0),
+    /** DRIAS scenario/horizon (`RCP8.5/H1`, `REF`) → TRACC warming level, read by the DRIAS importer */
+    level_map: z.record(z.string(), z.enum(SCENARIOS)).optional(),
   }),
   modifiers: obj({
     protection: obj({ classe: factor, classe_inscrit: factor, inscrit: factor, inconnue: factor }),
