@@ -2,16 +2,34 @@
  * Detections in DuckDB: `detectTiles(store, paths)` runs the detector over tile files (or
  * folders), crosses candidates with known archaeological sites (« connu » within 30 m of a
  * heritage_sites point or inside its bounding box, else « nouveau ») and stores them per tile ×
- * model hash, skipping tiles already processed by the same model. Also GeoJSON export.
+ * model hash.
+ *
+ * Runs are keyed by content: a tile is « already done » when the same bytes (sha256 of the file)
+ * were processed by the same model with the same settings (CRS override, calibration, margin,
+ * working pixel) and every neighbour given now already gave it its margins then — whatever the
+ * file is called. A new survey under an old tile name is processed and replaces that name's rows.
+ * The result always holds the detections of every tile given, processed now or before.
+ *
+ * Storing goes through staging tables and one SQL statement set (`applyRuns`), shared with the
+ * reduce of `vigie queue collect`, so both paths write the same rows.
  */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readdir, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import Flatbush from 'flatbush';
 import { InputError } from '../errors.ts';
-import { toWgs84 } from '../geo/crs.ts';
+import { registerCrs, toWgs84 } from '../geo/crs.ts';
+import { openDem } from '../geo/dem.ts';
+import { gridBounds } from '../geo/grid.ts';
 import type { Store } from '../store/store.ts';
-import { detectFiles, loadDetector, type Detection, type Detector, type DetectorOptions, type TileReport, type Timings } from './infer.ts';
+import { detectFiles, loadDetector, MARGIN_M, type Detection, type Detector, type DetectorOptions, type TileReport, type Timings } from './infer.ts';
+import { MODEL_PIXEL } from './model.ts';
 
 export const KNOWN_SITE_DISTANCE_M = 30;
+
+/** Version of what a run's settings hash covers; bump when the detection of a tile changes meaning. */
+export const RUN_SETTINGS_VERSION = 1;
 
 export interface StoredDetection extends Detection {
   id: string;
@@ -19,6 +37,8 @@ export interface StoredDetection extends Detection {
   knownSiteId: string | null;
   modelHash: string;
 }
+
+const TILE_EXT = /\.(tiff?|asc)$/i;
 
 /** Expands folders into the tile files they hold (.tif, .tiff, .asc), sorted. */
 export async function listTileFiles(paths: string[]): Promise<string[]> {
@@ -32,7 +52,7 @@ export async function listTileFiles(paths: string[]): Promise<string[]> {
       continue;
     }
     if (s.isDirectory()) {
-      const names = (await readdir(p)).filter((f) => /\.(tiff?|asc)$/i.test(f)).sort();
+      const names = (await readdir(p)).filter((f) => TILE_EXT.test(f)).sort();
       if (names.length === 0) throw new InputError(`${p}: no .tif or .asc tiles in this folder`);
       out.push(...names.map((f) => join(p, f)));
     } else out.push(p);
@@ -40,51 +60,305 @@ export async function listTileFiles(paths: string[]): Promise<string[]> {
   return out;
 }
 
-interface Site { site_id: string; x: number | null; y: number | null; minx: number | null; miny: number | null; maxx: number | null; maxy: number | null }
-
-/** Known archaeological sites near the detections' extent; empty when the table is absent or empty. */
-async function knownSites(store: Store, dets: Detection[]): Promise<Site[]> {
-  if (dets.length === 0) return [];
-  const d = KNOWN_SITE_DISTANCE_M;
-  const minx = Math.min(...dets.map((p) => p.x)) - d;
-  const maxx = Math.max(...dets.map((p) => p.x)) + d;
-  const miny = Math.min(...dets.map((p) => p.y)) - d;
-  const maxy = Math.max(...dets.map((p) => p.y)) + d;
-  try {
-    return await store.all<Site>(
-      `SELECT site_id, x, y, minx, miny, maxx, maxy FROM heritage_sites
-       WHERE site_kind = 'archaeo'
-         AND coalesce(maxx, x) >= $1 AND coalesce(minx, x) <= $2 AND coalesce(maxy, y) >= $3 AND coalesce(miny, y) <= $4`,
-      [minx, maxx, miny, maxy],
-    );
-  } catch (err) {
-    if (/heritage_sites/.test((err as Error).message)) return [];
-    throw err;
-  }
+/** Tile name of a file: its base name without the extension (as the detector names tiles). */
+export function tileNameOf(file: string): string {
+  return basename(file).replace(TILE_EXT, '');
 }
 
-export function crossKnownSites(dets: Detection[], sites: Site[], modelHash: string): StoredDetection[] {
-  const counters = new Map<string, number>();
-  return dets.map((p) => {
-    let best: Site | null = null;
-    let bestD = Infinity;
-    for (const s of sites) {
-      const inBox = s.minx !== null && s.maxx !== null && s.miny !== null && s.maxy !== null &&
-        p.x >= s.minx && p.x <= s.maxx && p.y >= s.miny && p.y <= s.maxy;
-      const dist = inBox ? 0 : s.x !== null && s.y !== null ? Math.hypot(s.x - p.x, s.y - p.y) : Infinity;
-      if (dist <= KNOWN_SITE_DISTANCE_M && dist < bestD) {
-        best = s;
-        bestD = dist;
-      }
+/** sha256 (hex) of a file's bytes, streamed. */
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/**
+ * The settings a tile's detections depend on besides its bytes and the model: the CRS given by
+ * the user (`CODE` or `CODE=proj4`), the calibration, the margin and the working pixel.
+ */
+export function runSettings(det: Pick<Detector, 'calibration'>, crs: string | undefined): Record<string, unknown> {
+  return { v: RUN_SETTINGS_VERSION, crs: crs ?? null, calibration: det.calibration.file, margin_m: MARGIN_M, pixel_m: MODEL_PIXEL };
+}
+
+/** First 12 hex digits of the sha256 of the settings' canonical JSON (keys sorted). */
+export function settingsHash(settings: Record<string, unknown>): string {
+  return createHash('sha256').update(canonicalJson(settings)).digest('hex').slice(0, 12);
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
+/** `<sha256 first 32 hex>_<model hash>_<settings hash>`: the key of a run and the queue's job id. */
+export function runKeyOf(contentHash: string, modelHash: string, settings: string): string {
+  return `${contentHash.slice(0, 32)}_${modelHash}_${settings}`;
+}
+
+/** A tile about to be run: its identity and the neighbours that give it its margins. */
+export interface TileRun {
+  file: string;
+  tile: string;
+  /** the --crs value for this file (`CODE` or `CODE=proj4`), if any */
+  crs?: string;
+  contentHash: string;
+  settingsHash: string;
+  runKey: string;
+  /** content hashes of the tiles within the margin (same CRS), sorted */
+  context: string[];
+  /** the tile's extent in its own CRS, from its header (absent when the header is unreadable) */
+  bounds?: { minx: number; miny: number; maxx: number; maxy: number; crs: string };
+}
+
+/**
+ * Hashes each file and reads its header to find, among `files`, the neighbours within the
+ * detector's margin. Unreadable files get a content hash of their bytes when they have any (the
+ * detector reports them), else of their path.
+ */
+export async function planRuns(det: Pick<Detector, 'hash' | 'calibration'>, files: string[], crs?: string): Promise<TileRun[]> {
+  if (crs?.includes('=')) {
+    const [code, def] = crs.split(/=(.*)/s);
+    registerCrs(code, def);
+  }
+  const code = crs?.split('=')[0];
+  const sh = settingsHash(runSettings(det, crs));
+  const runs: TileRun[] = [];
+  for (const file of files) {
+    let contentHash: string;
+    try {
+      contentHash = await sha256File(file);
+    } catch {
+      contentHash = createHash('sha256').update(`missing:${file}`).digest('hex');
     }
-    const n = (counters.get(p.tile) ?? 0) + 1;
-    counters.set(p.tile, n);
-    return { ...p, id: `${modelHash}:${p.tile}:${n}`, novelty: best ? 'connu' : 'nouveau', knownSiteId: best?.site_id ?? null, modelHash };
+    let bounds: TileRun['bounds'];
+    try {
+      const d = await openDem(file, { crs: code });
+      bounds = { ...gridBounds(d.grid), crs: d.grid.crs };
+    } catch {
+      bounds = undefined; // reported by the detector
+    }
+    runs.push({ file, tile: tileNameOf(file), crs, contentHash, settingsHash: sh, runKey: runKeyOf(contentHash, det.hash, sh), context: [], bounds });
+  }
+  const placed = runs.filter((r) => r.bounds);
+  if (placed.length > 0) {
+    const index = new Flatbush(placed.length);
+    for (const r of placed) index.add(r.bounds!.minx, r.bounds!.miny, r.bounds!.maxx, r.bounds!.maxy);
+    index.finish();
+    const eps = 1e-3;
+    for (const r of placed) {
+      const b = r.bounds!;
+      const hits = index.search(b.minx - MARGIN_M + eps, b.miny - MARGIN_M + eps, b.maxx + MARGIN_M - eps, b.maxy + MARGIN_M - eps);
+      const ctx = new Set<string>();
+      for (const k of hits) {
+        const o = placed[k];
+        if (o !== r && o.bounds!.crs === b.crs && o.contentHash !== r.contentHash) ctx.add(o.contentHash);
+      }
+      r.context = [...ctx].sort();
+    }
+  }
+  return runs;
+}
+
+/** One processed tile, as staged for `applyRuns` (also the tile row of a queue job's Parquet file). */
+export interface RunTileRow {
+  run_key: string;
+  tile: string;
+  model_hash: string;
+  content_hash: string;
+  settings_hash: string;
+  /** neighbour content hashes, comma-separated */
+  context: string;
+  source_file: string;
+  minx: number;
+  miny: number;
+  maxx: number;
+  maxy: number;
+  crs: string | null;
+  detections: number;
+  processed_at: string;
+}
+
+/** One detection of a processed tile; `n` counts from 1 within the tile, in the detector's order. */
+export interface RunDetectionRow {
+  run_key: string;
+  n: number;
+  class: string;
+  score: number;
+  confidence: number;
+  level: string;
+  diameter_m: number;
+  x: number;
+  y: number;
+}
+
+export const RUN_TILE_SQL =
+  'run_key VARCHAR, tile VARCHAR, model_hash VARCHAR, content_hash VARCHAR, settings_hash VARCHAR, context VARCHAR, source_file VARCHAR, ' +
+  'minx DOUBLE, miny DOUBLE, maxx DOUBLE, maxy DOUBLE, crs VARCHAR, detections INTEGER, processed_at TIMESTAMP';
+export const RUN_DETECTION_SQL =
+  'run_key VARCHAR, n INTEGER, class VARCHAR, score DOUBLE, confidence DOUBLE, level VARCHAR, diameter_m DOUBLE, x DOUBLE, y DOUBLE';
+
+export const RUN_TILE_COLUMNS = [
+  { type: 'varchar', get: (r: RunTileRow) => r.run_key },
+  { type: 'varchar', get: (r: RunTileRow) => r.tile },
+  { type: 'varchar', get: (r: RunTileRow) => r.model_hash },
+  { type: 'varchar', get: (r: RunTileRow) => r.content_hash },
+  { type: 'varchar', get: (r: RunTileRow) => r.settings_hash },
+  { type: 'varchar', get: (r: RunTileRow) => r.context },
+  { type: 'varchar', get: (r: RunTileRow) => r.source_file },
+  { type: 'double', get: (r: RunTileRow) => r.minx },
+  { type: 'double', get: (r: RunTileRow) => r.miny },
+  { type: 'double', get: (r: RunTileRow) => r.maxx },
+  { type: 'double', get: (r: RunTileRow) => r.maxy },
+  { type: 'varchar', get: (r: RunTileRow) => r.crs },
+  { type: 'integer', get: (r: RunTileRow) => r.detections },
+  { type: 'varchar', get: (r: RunTileRow) => r.processed_at },
+] as const;
+
+export const RUN_DETECTION_COLUMNS = [
+  { type: 'varchar', get: (d: RunDetectionRow) => d.run_key },
+  { type: 'integer', get: (d: RunDetectionRow) => d.n },
+  { type: 'varchar', get: (d: RunDetectionRow) => d.class },
+  { type: 'double', get: (d: RunDetectionRow) => d.score },
+  { type: 'double', get: (d: RunDetectionRow) => d.confidence },
+  { type: 'varchar', get: (d: RunDetectionRow) => d.level },
+  { type: 'double', get: (d: RunDetectionRow) => d.diameter_m },
+  { type: 'double', get: (d: RunDetectionRow) => d.x },
+  { type: 'double', get: (d: RunDetectionRow) => d.y },
+] as const;
+
+/** The staged rows of one tile run from the detector's report and detections. */
+export function runRows(run: TileRun, modelHash: string, report: TileReport, dets: Detection[]): { tile: RunTileRow; detections: RunDetectionRow[] } {
+  const b = report.bounds!;
+  return {
+    tile: {
+      run_key: run.runKey, tile: report.tile, model_hash: modelHash, content_hash: run.contentHash, settings_hash: run.settingsHash,
+      context: run.context.join(','), source_file: run.file, minx: b.minx, miny: b.miny, maxx: b.maxx, maxy: b.maxy,
+      crs: report.crs ?? null, detections: dets.length, processed_at: new Date().toISOString(),
+    },
+    detections: dets.map((d, i) => ({
+      run_key: run.runKey, n: i + 1, class: d.cls, score: d.score, confidence: d.confidence, level: d.level, diameter_m: d.diameter, x: d.x, y: d.y,
+    })),
+  };
+}
+
+let stagingSeq = 0;
+
+/**
+ * Stages rows in temporary tables filled by `fill` (given their names), then applies them to
+ * detection_tiles and detections in one transaction: per tile name × model the latest staged run
+ * (by processed_at) replaces what is stored, unless the same run with the same context is
+ * already there (`replaceSame` replaces it anyway). Detections are numbered
+ * `<model>:<tile>:<content 8 hex>:<n>` and crossed with known archaeological sites. Idempotent.
+ * Returns the run keys applied.
+ */
+export async function applyRuns(
+  store: Store,
+  fill: (tables: { tiles: string; detections: string }) => Promise<void>,
+  opts: { replaceSame?: boolean } = {},
+): Promise<string[]> {
+  const id = `${process.pid}_${++stagingSeq}`;
+  const T = `staged_tiles_${id}`;
+  const D = `staged_detections_${id}`;
+  const P = `staged_pick_${id}`;
+  return store.transaction(async (s) => {
+    await s.run(`CREATE TEMP TABLE ${T} (${RUN_TILE_SQL})`);
+    await s.run(`CREATE TEMP TABLE ${D} (${RUN_DETECTION_SQL})`);
+    try {
+      await fill({ tiles: T, detections: D });
+      await s.run(
+        `CREATE TEMP TABLE ${P} AS
+           SELECT * FROM ${T}
+           QUALIFY row_number() OVER (PARTITION BY tile, model_hash ORDER BY processed_at DESC, run_key DESC) = 1`,
+      );
+      if (!opts.replaceSame) {
+        await s.run(
+          `DELETE FROM ${P} p WHERE EXISTS (
+             SELECT 1 FROM detection_tiles t WHERE t.tile = p.tile AND t.model_hash = p.model_hash AND t.run_key = p.run_key
+               AND array_to_string(coalesce(t.context, []::VARCHAR[]), ',') = p.context)`,
+        );
+      }
+      await s.run(`DELETE FROM detections d WHERE EXISTS (SELECT 1 FROM ${P} p WHERE p.tile = d.tile AND p.model_hash = d.model_hash)`);
+      await s.run(`DELETE FROM detection_tiles d WHERE EXISTS (SELECT 1 FROM ${P} p WHERE p.tile = d.tile AND p.model_hash = d.model_hash)`);
+      await s.run(
+        `INSERT INTO detection_tiles (tile, model_hash, source_file, minx, miny, maxx, maxy, detections, processed_at, crs, content_hash, settings_hash, run_key, context)
+         SELECT tile, model_hash, source_file, minx, miny, maxx, maxy, detections, processed_at, crs, content_hash, settings_hash, run_key,
+                CASE WHEN context = '' THEN []::VARCHAR[] ELSE string_split(context, ',') END
+         FROM ${P}`,
+      );
+      await s.run(
+        `INSERT INTO detections (detection_id, tile, class, score, confidence, level, diameter_m, x, y, novelty, known_site_id, model_hash, detected_at)
+         SELECT p.model_hash || ':' || p.tile || ':' || p.content_hash[1:8] || ':' || d.n, p.tile, d.class, d.score, d.confidence, d.level,
+                d.diameter_m, d.x, d.y, 'nouveau', NULL, p.model_hash, p.processed_at
+         FROM ${D} d JOIN ${P} p USING (run_key)`,
+      );
+      await crossKnownSitesSql(s, P);
+      return (await s.all<{ run_key: string }>(`SELECT run_key FROM ${P} ORDER BY run_key`)).map((r) => r.run_key);
+    } finally {
+      for (const t of [P, D, T]) await s.run(`DROP TABLE IF EXISTS ${t}`);
+    }
   });
 }
 
+/**
+ * « connu » for detections of the picked runs within KNOWN_SITE_DISTANCE_M of an archaeological
+ * site's point, or inside its bounding box (distance 0); the nearest site wins, ties by site id.
+ */
+async function crossKnownSitesSql(s: Store, picked: string): Promise<void> {
+  const d = KNOWN_SITE_DISTANCE_M;
+  await s.run(
+    `UPDATE detections SET novelty = 'connu', known_site_id = k.site_id
+     FROM (
+       SELECT detection_id, site_id FROM (
+         SELECT det.detection_id, s.site_id,
+                CASE WHEN s.minx IS NOT NULL AND s.maxx IS NOT NULL AND s.miny IS NOT NULL AND s.maxy IS NOT NULL
+                          AND det.x BETWEEN s.minx AND s.maxx AND det.y BETWEEN s.miny AND s.maxy THEN 0
+                     WHEN s.x IS NOT NULL AND s.y IS NOT NULL THEN sqrt((s.x - det.x) ^ 2 + (s.y - det.y) ^ 2)
+                END AS dist
+         FROM detections det
+         JOIN ${picked} p ON p.tile = det.tile AND p.model_hash = det.model_hash
+         JOIN heritage_sites s ON s.site_kind = 'archaeo'
+           AND coalesce(s.maxx, s.x) >= det.x - ${d} AND coalesce(s.minx, s.x) <= det.x + ${d}
+           AND coalesce(s.maxy, s.y) >= det.y - ${d} AND coalesce(s.miny, s.y) <= det.y + ${d}
+       ) WHERE dist <= ${d}
+       QUALIFY row_number() OVER (PARTITION BY detection_id ORDER BY dist, site_id) = 1
+     ) k
+     WHERE detections.detection_id = k.detection_id`,
+  );
+}
+
+/** The stored detections of the given run keys (those current for their tile name), in key order then n. */
+export async function detectionsOfRuns(store: Store, runKeys: string[]): Promise<StoredDetection[]> {
+  if (runKeys.length === 0) return [];
+  const order = new Map(runKeys.map((k, i) => [k, i]));
+  const rows = await store.all<{
+    detection_id: string; tile: string; class: string; score: number; confidence: number | null; level: string; diameter_m: number | null;
+    x: number; y: number; novelty: string; known_site_id: string | null; model_hash: string; run_key: string;
+  }>(
+    `SELECT d.detection_id, d.tile, d.class, d.score, d.confidence, d.level, d.diameter_m, d.x, d.y, d.novelty, d.known_site_id, d.model_hash, t.run_key
+     FROM detections d JOIN detection_tiles t ON t.tile = d.tile AND t.model_hash = d.model_hash
+     WHERE t.run_key IN (${runKeys.map(sqlString).join(', ')})`,
+  );
+  const nOf = (id: string) => Number(id.split(':').at(-1));
+  rows.sort((a, b) => order.get(a.run_key)! - order.get(b.run_key)! || nOf(a.detection_id) - nOf(b.detection_id));
+  return rows.map((r) => ({
+    id: r.detection_id, tile: r.tile, cls: r.class as Detection['cls'], score: r.score, confidence: r.confidence ?? Number.NaN, level: r.level,
+    diameter: r.diameter_m ?? 0, x: r.x, y: r.y, novelty: r.novelty as StoredDetection['novelty'], knownSiteId: r.known_site_id, modelHash: r.model_hash,
+  }));
+}
+
+function sqlString(v: string): string {
+  return `'${v.replace(/'/g, "''")}'`;
+}
+
 export interface DetectTilesOptions extends DetectorOptions {
-  crs?: string;
+  /**
+   * CRS to read the tiles in (`CODE` or `CODE=proj4`): one value for every input, or one per
+   * input path (file or folder, in order; `auto` keeps that input's own CRS).
+   */
+  crs?: string | string[];
   /** reprocess tiles already stored for this model (their rows are replaced) */
   force?: boolean;
   detector?: Detector;
@@ -95,59 +369,99 @@ export interface DetectTilesOptions extends DetectorOptions {
 export interface DetectTilesResult {
   modelHash: string;
   reports: TileReport[];
+  /** files skipped because their run (same content, model and settings) is stored */
   skipped: string[];
+  /** detections of every tile given, processed now or before */
   detections: StoredDetection[];
 }
 
+/** Resolves `crs` against the input paths: one CRS value (or none) per path. */
+export function crsPerInput(paths: string[], crs: string | string[] | undefined): (string | undefined)[] {
+  const list = crs === undefined ? [] : Array.isArray(crs) ? crs : [crs];
+  const norm = (v: string | undefined) => (v === undefined || /^auto$/i.test(v) ? undefined : v);
+  if (list.length <= 1) return paths.map(() => norm(list[0]));
+  if (list.length !== paths.length) {
+    throw new InputError(
+      `--crs given ${list.length} times for ${paths.length} input(s) (${paths.join(', ')}); ` +
+        'give it once for every input, or once per input in the same order (--crs auto keeps an input\'s own CRS)',
+    );
+  }
+  return list.map(norm);
+}
+
 export async function detectTiles(store: Store, paths: string[], opts: DetectTilesOptions = {}): Promise<DetectTilesResult> {
-  const files = await listTileFiles(paths);
+  const perInput = crsPerInput(paths, opts.crs);
+  // group the files by the CRS they are read in: each group is one detector run (one mosaic per CRS)
+  const groups = new Map<string, string[]>();
+  const seen = new Map<string, string>();
+  for (const [i, p] of paths.entries()) {
+    for (const f of await listTileFiles([p])) {
+      const name = tileNameOf(f);
+      const other = seen.get(name);
+      if (other === f) continue;
+      if (other !== undefined) throw new InputError(`two tiles named ${name}: ${other} and ${f}; give one survey of a tile per run`);
+      seen.set(name, f);
+      const key = perInput[i] ?? '';
+      groups.set(key, [...(groups.get(key) ?? []), f]);
+    }
+  }
   const det = opts.detector ?? (await loadDetector(opts));
   try {
-    const done = new Set(
-      (await store.all<{ source_file: string; tile: string }>('SELECT tile, source_file FROM detection_tiles WHERE model_hash = $1', [det.hash])).map((r) => r.tile),
+    const stored = new Map(
+      (await store.all<{ run_key: string; context: string[] | null }>(
+        'SELECT run_key, context FROM detection_tiles WHERE model_hash = $1 AND run_key IS NOT NULL',
+        [det.hash],
+      )).map((r) => [r.run_key, new Set(r.context ?? [])]),
     );
-    const tileOf = (f: string) => f.replace(/^.*[\\/]/, '').replace(/\.(tiff?|asc)$/i, '');
-    // already-processed tiles still serve as margins for their neighbours, but yield no rows
-    const skipped = opts.force ? [] : files.filter((f) => done.has(tileOf(f)));
-    const skip = new Set(skipped.map(tileOf));
-    const { detections, reports } = await detectFiles(det, files, { crs: opts.crs, onTile: opts.onTile, timings: opts.timings, skip });
-    const fresh = detections;
-    const stored = crossKnownSites(fresh, await knownSites(store, fresh), det.hash);
-    await store.transaction(async (s) => {
-      for (const r of reports) {
-        if (!r.ok) continue;
-        await s.run('DELETE FROM detections WHERE tile = $1 AND model_hash = $2', [r.tile, det.hash]);
-        await s.run('DELETE FROM detection_tiles WHERE tile = $1 AND model_hash = $2', [r.tile, det.hash]);
-        const b = r.bounds!;
-        await s.run(
-          'INSERT INTO detection_tiles (tile, model_hash, source_file, minx, miny, maxx, maxy, detections, crs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-          [r.tile, det.hash, r.file, b.minx, b.miny, b.maxx, b.maxy, r.detections ?? 0, r.crs ?? null],
-        );
+    const reports: TileReport[] = [];
+    const skipped: string[] = [];
+    const allKeys: string[] = [];
+    const tileRows: RunTileRow[] = [];
+    const detRows: RunDetectionRow[] = [];
+    for (const [crs, files] of groups) {
+      const runs = await planRuns(det, files, crs || undefined);
+      const skip = new Set<string>();
+      const keysNow = new Set<string>();
+      for (const r of runs) {
+        const ctx = stored.get(r.runKey);
+        const done = !opts.force && ((ctx && r.context.every((c) => ctx.has(c))) || keysNow.has(r.runKey));
+        if (done) {
+          skip.add(r.tile);
+          skipped.push(r.file);
+        }
+        keysNow.add(r.runKey);
+        if (!allKeys.includes(r.runKey)) allKeys.push(r.runKey);
       }
-      await s.append('detections', stored, DETECTION_COLUMNS);
-    });
-    return { modelHash: det.hash, reports, skipped, detections: stored };
+      if (skip.size === runs.length) continue;
+      const code = crs ? crs.split('=')[0] : undefined;
+      const res = await detectFiles(det, files, { crs: code, onTile: opts.onTile, timings: opts.timings, skip });
+      reports.push(...res.reports);
+      const byTile = new Map<string, Detection[]>();
+      for (const d of res.detections) byTile.set(d.tile, [...(byTile.get(d.tile) ?? []), d]);
+      const runOf = new Map(runs.map((r) => [r.file, r]));
+      for (const rep of res.reports) {
+        if (!rep.ok) continue;
+        const rows = runRows(runOf.get(rep.file)!, det.hash, rep, byTile.get(rep.tile) ?? []);
+        tileRows.push(rows.tile);
+        detRows.push(...rows.detections);
+      }
+    }
+    if (tileRows.length > 0) {
+      await applyRuns(
+        store,
+        async ({ tiles, detections }) => {
+          await store.append(tiles, tileRows, RUN_TILE_COLUMNS);
+          await store.append(detections, detRows, RUN_DETECTION_COLUMNS);
+        },
+        { replaceSame: true },
+      );
+    }
+    // keys of tiles that failed now are not stored: detectionsOfRuns leaves them out
+    return { modelHash: det.hash, reports, skipped, detections: await detectionsOfRuns(store, allKeys) };
   } finally {
     if (!opts.detector) await det.close();
   }
 }
-
-const DETECTION_COLUMNS = [
-  { type: 'varchar', get: (d: StoredDetection) => d.id },
-  { type: 'varchar', get: (d: StoredDetection) => d.tile },
-  { type: 'varchar', get: (d: StoredDetection) => d.cls },
-  { type: 'double', get: (d: StoredDetection) => d.score },
-  { type: 'double', get: (d: StoredDetection) => d.confidence },
-  { type: 'varchar', get: (d: StoredDetection) => d.level },
-  { type: 'double', get: (d: StoredDetection) => d.diameter },
-  { type: 'double', get: (d: StoredDetection) => d.x },
-  { type: 'double', get: (d: StoredDetection) => d.y },
-  { type: 'varchar', get: (d: StoredDetection) => d.novelty },
-  { type: 'varchar', get: (d: StoredDetection) => d.knownSiteId },
-  { type: 'varchar', get: (d: StoredDetection) => d.modelHash },
-  { type: 'varchar', get: () => new Date().toISOString() },
-  { type: 'varchar', get: () => null },
-] as const;
 
 /** GeoJSON FeatureCollection of detections; Lambert-93 coordinates unless `wgs84`. */
 export function detectionsGeoJson(dets: StoredDetection[], opts: { wgs84?: boolean } = {}): object {

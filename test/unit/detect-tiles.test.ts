@@ -125,10 +125,10 @@ describe('committed detector model', () => {
       expect(byFile['coarse.tif'].error).toMatch(/pixel size 5 m/);
       const rows = await store.all<{ n: number }>("SELECT count(*) AS n FROM detections WHERE class = 'mound' AND review_status IS NULL AND novelty = 'nouveau'");
       expect(rows[0].n).toBeGreaterThanOrEqual(1);
-      // a second run skips the tiles already processed by this model
+      // a second run skips the tiles already processed by this model, and still returns their detections
       const again = await detectTiles(store, [a, b], { detector: det });
       expect(again.skipped).toHaveLength(2);
-      expect(again.detections).toHaveLength(0);
+      expect(again.detections).toEqual(res.detections);
     } finally {
       store.close();
     }

@@ -6,16 +6,20 @@ import { defaultDbPath, Store } from '../../store/store.ts';
 export const detectCommand: Command = {
   summary: 'detect relief anomalies (mounds, kilns, enclosures, pits) in LiDAR terrain tiles',
   usage:
-    'vigie detect <tiles or folders…> [--out detections.geojson] [--wgs84] [--db FILE] [--no-db] [--crs EPSG:NNNN]\n' +
+    'vigie detect <tiles or folders…> [--out detections.geojson] [--wgs84] [--db FILE] [--no-db] [--crs EPSG:NNNN …]\n' +
     '             [--model models/detector.onnx] [--workers N] [--force] [--json]\n' +
     '  Tiles: 0.5 m terrain (MNT) GeoTIFF or ESRI ASCII grid in a projected CRS. Each file is checked;\n' +
     '  a bad file is reported and skipped. Exit 0 when at least one tile was processed.\n' +
-    '  --workers: inference threads, one model session each (default: one per core, at most 2; 0 = main thread).',
+    '  --workers: inference threads, one model session each (default: one per core, at most 2; 0 = main thread).\n' +
+    '  --crs CODE or CODE=proj4: the CRS to read the tiles in. Once: every input. Repeated: one per input\n' +
+    '  (file or folder) in the order given; `--crs auto` keeps that input\'s own CRS.\n' +
+    '  A tile is skipped as already done when the same bytes were processed by the same model with the same\n' +
+    '  settings (and no new neighbour); --out always holds the detections of every tile given.',
   options: {
     out: { type: 'string' },
     wgs84: { type: 'boolean' },
     'no-db': { type: 'boolean' },
-    crs: { type: 'string' },
+    crs: { type: 'string', multiple: true },
     model: { type: 'string' },
     workers: { type: 'string' },
     force: { type: 'boolean' },
@@ -24,11 +28,12 @@ export const detectCommand: Command = {
   async run({ values, positionals }) {
     const { detectTiles, writeDetectionsGeoJson } = await import('../../detect/detections.ts');
     if (positionals.length === 0) throw new InputError('expected one or more tile files or folders');
-    let crs: string | undefined;
-    if (typeof values.crs === 'string') {
-      const [code, def] = values.crs.split(/=(.*)/s);
-      crs = def ? registerCrs(code, def) : code;
-    }
+    // one value for every input, or one per input (checked against the inputs by detectTiles)
+    const crs = (values.crs as unknown as string[] | undefined)?.map((v) => {
+      const [code, def] = v.split(/=(.*)/s);
+      if (def) registerCrs(code, def);
+      return v;
+    });
     const store = await Store.open(values['no-db'] ? ':memory:' : ((values.db as string | undefined) ?? defaultDbPath()));
     try {
       const t0 = performance.now();
