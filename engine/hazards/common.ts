@@ -9,9 +9,10 @@ import { LAMBERT93, WGS84, isGeographic, transformer, type Transform } from '../
 import type { ImportIssue, ImportOptions } from '../importers.ts';
 import type { Geometry } from '../io/vector.ts';
 import type { Store } from '../store/store.ts';
+import { HAZARDS, type Hazard } from '../risk/config.ts';
 
-export const HAZARDS = ['flood', 'coastal_retreat', 'clay', 'seismic', 'heat', 'drought', 'wildfire'] as const;
-export type Hazard = (typeof HAZARDS)[number];
+// One hazard list for the whole engine: the risk method's.
+export { HAZARDS, type Hazard };
 
 /** Options of the layer importers beyond the common ones (CLI `--hazard`, `--layer`, `--warming`). */
 export interface LayerImportOptions extends ImportOptions {

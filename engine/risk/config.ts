@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
 
-export const HAZARDS = ['flood', 'coastal_retreat', 'clay', 'seismic', 'heat', 'drought', 'wildfire'] as const;
+export const HAZARDS = ['flood', 'coastal_retreat', 'clay', 'seismic', 'heat', 'drought', 'wildfire', 'land_movement'] as const;
 export type Hazard = (typeof HAZARDS)[number];
 export const SCENARIOS = ['ref', '+2.0', '+2.7', '+4.0'] as const;
 export type Scenario = (typeof SCENARIOS)[number];

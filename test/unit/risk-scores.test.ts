@@ -52,9 +52,9 @@ describe('risk scores on the hand-checked fixture', () => {
     expect(pa5.terms!.find((x) => x.hazard === 'clay')!.level).toBe('donnée absente');
     const pa4 = await explainSite(store, 'PA00000004');
     expect(pa4.terms!.filter((x) => x.scenario === 'ref' && x.level === 'donnée absente').map((x) => x.hazard).sort()).toEqual(
-      ['clay', 'coastal_retreat', 'drought', 'flood', 'heat', 'wildfire'],
+      ['clay', 'coastal_retreat', 'drought', 'flood', 'heat', 'land_movement', 'wildfire'],
     );
-    expect(pa4.scores.ref.n_no_data).toBe(6);
+    expect(pa4.scores.ref.n_no_data).toBe(7);
     const roll = await rollup(store, 'departement', 'ref');
     expect(roll[0].n_no_data_terms).toBe(Number(await store.value(`SELECT count(*) FROM score_terms WHERE scenario = 'ref' AND level_index IS NULL`)));
   });
