@@ -8,8 +8,8 @@ import { serialWrite } from '../review/write-lock.ts';
 import type { Store } from '../store/store.ts';
 import { hashPassword } from './password.ts';
 
-export const ROLES = ['lecteur', 'relecteur_monuments', 'relecteur_detections', 'administrateur'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '../contract/enums.ts';
+export { ROLES, type Role };
 
 export interface User {
   username: string;

@@ -9,7 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.ts';
 
-export const CLASSES = ['mound', 'kiln', 'enclosure', 'pit'] as const;
+import { DETECTION_CLASSES as CLASSES } from '../contract/enums.ts';
+export { CLASSES };
 export type DetectClass = (typeof CLASSES)[number];
 
 /** Input pixel size the network expects (metres) and its output stride (input pixels). */

@@ -1,28 +1,23 @@
-/** French names used in exported field names, CSV headers and the PDF (one place, so they agree). */
-import { HAZARDS, LEVELS, NO_DATA, SCENARIOS, type Hazard, type Scenario } from '../risk/config.ts';
+/**
+ * French names in exported field names, CSV headers and the PDF: the contract's labels
+ * (engine/contract/labels.ts, shared with the web app), in the form a sentence or a lower-case
+ * column title needs.
+ */
+import { HAZARDS, SCENARIOS, type Hazard, type Scenario } from '../contract/enums.ts';
+import { CLASS_LABEL, RELIABILITY_LABEL as RELIABILITY, SCENARIO_LABEL as SCENARIO, SCENARIO_SHORT as SHORT, lower, levelLabel as level } from '../contract/labels.ts';
 
-export const HAZARD_FIELD: Record<Hazard, string> = {
-  flood: 'inondation', coastal_retreat: 'recul_cote', clay: 'argiles', seismic: 'seisme',
-  heat: 'chaleur', drought: 'secheresse', wildfire: 'feux_foret',
-};
-export const HAZARD_LABEL: Record<Hazard, string> = {
-  flood: 'Inondation', coastal_retreat: 'Recul du trait de côte', clay: 'Retrait-gonflement des argiles',
-  seismic: 'Séisme', heat: 'Chaleur extrême', drought: 'Sécheresse des sols', wildfire: 'Feux de forêt',
-};
-/** Suffix of per-scenario field names: score_ref, score_p2_0, … */
-export const SCENARIO_FIELD: Record<Scenario, string> = { ref: 'ref', '+2.0': 'p2_0', '+2.7': 'p2_7', '+4.0': 'p4_0' };
-export const SCENARIO_LABEL: Record<Scenario, string> = {
-  ref: 'référence (climat actuel)', '+2.0': '+2,0 °C (2030)', '+2.7': '+2,7 °C (2050)', '+4.0': '+4,0 °C (2100)',
-};
-export const SCENARIO_SHORT: Record<Scenario, string> = { ref: 'réf.', '+2.0': '+2,0 °C', '+2.7': '+2,7 °C', '+4.0': '+4,0 °C' };
+export { HAZARD_FIELD, HAZARD_LABEL, SCENARIO_FIELD } from '../contract/labels.ts';
 
-export const levelLabel = (i: number | null | undefined): string => (i === null || i === undefined ? NO_DATA : LEVELS[i]);
+const lowerAll = <K extends string>(r: Record<K, string>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, lower(v as string)])) as Record<K, string>;
 
-export const DETECTION_CLASS_LABEL: Record<string, string> = {
-  mound: 'tumulus', kiln: 'plateforme de charbonnière', enclosure: 'enclos', pit: 'fosse ou cratère', other: 'autre anomalie',
-};
-export const RELIABILITY_LABEL: Record<string, string> = {
-  doubtful: 'douteux', possible: 'possible', probable: 'probable', very_probable: 'très probable',
-};
+/** « référence (climat actuel) », « +2,7 °C (2050) »: inside sentences. */
+export const SCENARIO_LABEL: Record<Scenario, string> = lowerAll(SCENARIO);
+/** « réf. », « +2,7 °C »: inside column titles. */
+export const SCENARIO_SHORT: Record<Scenario, string> = lowerAll(SHORT);
+/** « fort », « donnée absente ». */
+export const levelLabel = (i: number | null | undefined): string => lower(level(i));
+/** « tumulus », « plateforme de charbonnière »… (also the values ArchéologIA files carry) */
+export const DETECTION_CLASS_LABEL: Record<string, string> = lowerAll(CLASS_LABEL);
+export const RELIABILITY_LABEL: Record<string, string> = lowerAll(RELIABILITY);
 
 export { HAZARDS, SCENARIOS, type Hazard, type Scenario };

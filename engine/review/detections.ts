@@ -9,8 +9,8 @@ import { writeAudit } from './audit.ts';
 import { StaleVersionError } from './stale.ts';
 import { serialWrite } from './write-lock.ts';
 
-export const DECISIONS = ['oui', 'non', 'peut_etre'] as const;
-export const CLASSES = ['mound', 'kiln', 'enclosure', 'pit'] as const;
+import { DECISIONS, DETECTION_CLASSES as CLASSES } from '../contract/enums.ts';
+export { DECISIONS, CLASSES };
 
 export interface DetectionItem {
   detection_id: string;

@@ -10,8 +10,8 @@ import { writeAudit } from './audit.ts';
 import { StaleVersionError } from './stale.ts';
 import { serialWrite } from './write-lock.ts';
 
-export const ETATS = ['bon', 'moyen', 'mauvais', 'peril'] as const;
-export const STATUTS = ['a_examiner', 'examine', 'visite_necessaire'] as const;
+import { ETATS, STATUTS } from '../contract/enums.ts';
+export { ETATS, STATUTS };
 
 export interface SiteReview {
   etat_conservation: (typeof ETATS)[number] | null;

@@ -10,7 +10,8 @@ import { LAMBERT93, transformer } from '../geo/crs.ts';
 import { renderReliefPng, type ReliefKind } from '../detect/relief-png.ts';
 import type { Store } from '../store/store.ts';
 
-export const RELIEF_VIEWS = ['hillshade', 'lrm', 'svf', 'slope'] as const;
+import { RELIEF_VIEWS } from '../contract/enums.ts';
+export { RELIEF_VIEWS };
 export type ReliefView = (typeof RELIEF_VIEWS)[number];
 const KIND: Record<ReliefView, ReliefKind> = { hillshade: 'hillshade', lrm: 'local-relief', svf: 'sky-view', slope: 'slope' };
 const MAX_ENTRIES = 256;

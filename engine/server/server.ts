@@ -2,11 +2,13 @@
  * The HTTP API and static serving of the built web app. The server owns the DuckDB file
  * while it runs (DuckDB allows one writing process per file).
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type onSendAsyncHookHandler } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { VigieError } from '../errors.ts';
+import { InternalError, StoreError, VigieError, show } from '../errors.ts';
+import * as contract from '../contract/api.ts';
+import { HAZARDS, SCENARIOS } from '../contract/enums.ts';
 import type { Store } from '../store/store.ts';
 import { VERSION } from '../version.ts';
 import { registerHeritageRoutes } from './routes/heritage.ts';
@@ -19,8 +21,7 @@ import { registerHazardRoutes } from './routes/hazards.ts';
 import { Sessions } from '../auth/sessions.ts';
 import { ThrottledError } from '../auth/errors.ts';
 import { StaleVersionError } from '../review/stale.ts';
-import { HAZARDS, SCENARIOS } from '../risk/config.ts';
-import { installAccess, needPublicOr, needSession, parsePublic, type PublicPart } from './access.ts';
+import { access, installAccess, parsePublic, type PublicPart, type RouteEntry } from './access.ts';
 import { SiteIndex } from './site-index.ts';
 import { DetectionIndex } from './detection-index.ts';
 
@@ -38,19 +39,26 @@ export interface ServerOptions {
   sessionHours?: number;
   /** clock in ms, for tests of session expiry */
   now?: () => number;
+  /** check JSON responses against the contract's schemas (default: unless NODE_ENV=production) */
+  checkResponses?: boolean;
 }
 
 export async function createServer(opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
-    bodyLimit: 256 << 10,
-    // Large layers are served precomputed; keep the default JSON serializer.
+    bodyLimit: BODY_LIMIT,
+    // One route whatever the spelling: /API/x, /api//x, /api/x/ and /api/x;p=1 reach the route
+    // of /api/x (and its access rule) instead of falling through to the app shell.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, useSemicolonDelimiter: true } as FastifyServerOptions['routerOptions'],
+    // `/api/x/../detections` and `/api/%2e%2e/…` are resolved as a browser would before routing.
+    rewriteUrl: (req) => removeDotSegments(req.url ?? '/'),
   });
   const { store } = opts;
   const publicParts = opts.public ?? parsePublic(process.env.VIGIE_PUBLIC);
   const sessions = new Sessions(store, { hours: opts.sessionHours, now: opts.now });
+  const checkResponses = opts.checkResponses ?? process.env.NODE_ENV !== 'production';
 
-  app.setErrorHandler((err, _req, reply) => {
+  app.setErrorHandler((err, req, reply) => {
     if (err instanceof StaleVersionError) {
       void reply.status(409).send({ error: err.message, current: err.current });
       return;
@@ -59,12 +67,20 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
       void reply.status(429).header('Retry-After', String(err.retryAfter)).send({ error: err.message });
       return;
     }
-    if (err instanceof VigieError) {
+    if (err instanceof VigieError && err.httpStatus < 500) {
       void reply.status(err.httpStatus).send({ error: err.fr ?? err.message });
+      return;
+    }
+    if (err instanceof StoreError) {
+      app.log.error(err);
+      void reply.status(503).send({ error: 'Base de données indisponible, réessayez dans un instant.' });
       return;
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
+      // The client may still be sending an oversize body: read it to the end so it gets the
+      // 413 instead of a connection reset.
+      if (status === 413) req.raw.resume();
       void reply.status(status).send({ error: frenchClientError(status, (err as Error).message, (err as { code?: string }).code) });
       return;
     }
@@ -72,19 +88,17 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     void reply.status(500).send({ error: 'Erreur interne du serveur.' });
   });
   app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api/')) {
-      void reply.status(404).send({ error: `Ressource inconnue : ${req.method} ${req.url.split('?')[0]}` });
-      return;
-    }
-    // Client-side routes fall back to the app shell.
-    if (opts.webRoot && existsSync(join(opts.webRoot, 'index.html')) && req.method === 'GET') {
-      void reply.sendFile('index.html');
+    if (isApiPath(req.url)) {
+      void reply.status(404).send({ error: `Ressource inconnue : ${req.method} ${show(req.url.split('?')[0], 200)}` });
       return;
     }
     void reply.status(404).send({ error: 'Page introuvable.' });
   });
 
-  app.get('/api/health', async () => {
+  const routes = installAccess(app, sessions, publicParts);
+  if (checkResponses) installResponseCheck(app);
+
+  app.get('/api/health', { config: { access: access.anyone, response: contract.health } }, async () => {
     const counts = await store.one<Record<string, number>>(
       `SELECT (SELECT count(*) FROM monuments) AS monuments,
               (SELECT count(*) FROM monuments WHERE x IS NOT NULL) AS monuments_positioned,
@@ -93,7 +107,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     return { status: 'ok', version: VERSION, schemaVersion: await store.schemaVersion(), counts };
   });
 
-  app.get('/api/config', async () => {
+  app.get('/api/config', { config: { access: access.anyone, response: contract.appConfig } }, async () => {
     const b = await store.one<{ w: number | null; s: number | null; e: number | null; n: number | null }>(
       `SELECT min(minx) AS w, min(miny) AS s, max(maxx) AS e, max(maxy) AS n FROM basemap_layers WHERE name = 'land'`,
     );
@@ -107,28 +121,110 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     };
   });
 
-  installAccess(app, sessions);
-  // Exports and reports (routes/exports.ts): detection layers need a session, the rest follows
-  // the public `risk` part.
-  const exportsRisk = needPublicOr(publicParts, 'risk');
-  app.addHook('preHandler', async (req, reply) => {
-    const path = req.url.split('?')[0];
-    if (/^\/api\/exports\/(detections|archeologia)\b/i.test(path)) await needSession.call(app, req, reply);
-    else if (path.startsWith('/api/exports/') || path === '/api/reports') await exportsRisk.call(app, req, reply);
-  });
-
   registerAuthRoutes(app, store, sessions);
-  registerHeritageRoutes(app, store, publicParts);
-  registerBasemapRoutes(app, store, publicParts);
-  registerSiteRoutes(app, store, new SiteIndex(store), publicParts);
+  registerHeritageRoutes(app, store);
+  registerBasemapRoutes(app, store);
+  registerSiteRoutes(app, store, new SiteIndex(store));
   registerDetectionRoutes(app, store, new DetectionIndex(store));
-  registerHazardRoutes(app, store, publicParts);
+  registerHazardRoutes(app, store);
   registerExportRoutes(app, store);
-
-  if (opts.webRoot && existsSync(opts.webRoot)) {
-    await app.register(fastifyStatic, { root: resolve(opts.webRoot), prefix: '/', wildcard: false, index: 'index.html' });
-  }
+  if (opts.webRoot && existsSync(opts.webRoot)) await registerAppShell(app, resolve(opts.webRoot));
+  registerOptions(app, routes);
+  app.decorate('vigieRoutes', routes);
   return app;
+}
+
+/** The registered routes and their access rules (for the access tests and docs). */
+export function routeTable(app: FastifyInstance): readonly RouteEntry[] {
+  return (app as FastifyInstance & { vigieRoutes: RouteEntry[] }).vigieRoutes;
+}
+
+/** 256 KiB: the largest legitimate body (a review note of 10,000 characters) is far below. */
+const BODY_LIMIT = 256 << 10;
+
+/** RFC 3986 §5.2.4 on the path (`.` and `..` segments, also percent-encoded); the query is kept. */
+export function removeDotSegments(url: string): string {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (!/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path)) return url;
+  const out: string[] = [];
+  const segments = path.split('/');
+  segments.forEach((seg, i) => {
+    const s = seg.replace(/%2e/gi, '.');
+    if (s === '.') { if (i === segments.length - 1) out.push(''); return; }
+    if (s === '..') { if (out.length > 1) out.pop(); if (i === segments.length - 1) out.push(''); return; }
+    out.push(seg);
+  });
+  const clean = out.join('/');
+  return (clean.startsWith('/') ? clean : '/' + clean) + (q < 0 ? '' : url.slice(q));
+}
+
+/** Is this request for the API, whatever its spelling (case, encoding, doubled slashes)? */
+function isApiPath(url: string): boolean {
+  let path = url.split('?')[0];
+  for (let i = 0; i < 3 && path.includes('%'); i++) {
+    try { path = decodeURIComponent(path); } catch { break; }
+  }
+  path = path.replace(/[\\/]+/g, '/').toLowerCase();
+  return path === '/api' || path.startsWith('/api/') || path.startsWith('/api;');
+}
+
+/**
+ * The built web app: files under `root` as they are, and the app shell (index.html) for any
+ * other GET that is not an API path (client-side routes). Declared like every route: public.
+ */
+async function registerAppShell(app: FastifyInstance, root: string): Promise<void> {
+  await app.register(fastifyStatic, { root, serve: false });
+  app.get('/*', { config: { access: access.anyone } }, async (req, reply) => {
+    if (isApiPath(req.url)) {
+      return reply.status(404).send({ error: `Ressource inconnue : ${req.method} ${show(req.url.split('?')[0], 200)}` });
+    }
+    const rel = (req.params as { '*': string })['*'] ?? '';
+    const file = rel && !rel.split('/').includes('..') ? join(root, rel) : null;
+    if (file && file.startsWith(root + sep) && existsSync(file) && statSync(file).isFile()) {
+      return reply.sendFile(rel, root);
+    }
+    return reply.type('text/html; charset=utf-8').sendFile('index.html', root);
+  });
+}
+
+/**
+ * OPTIONS on every registered path answers 204 with the methods it allows (the app is
+ * same-origin: no CORS headers). Unknown paths get the JSON 404 like any other method.
+ */
+function registerOptions(app: FastifyInstance, routes: readonly RouteEntry[]): void {
+  const byUrl = new Map<string, Set<string>>();
+  for (const r of routes) {
+    if (!byUrl.has(r.url)) byUrl.set(r.url, new Set(['OPTIONS']));
+    byUrl.get(r.url)!.add(r.method);
+  }
+  for (const [url, methods] of byUrl) {
+    if (methods.has('GET')) methods.add('HEAD');
+    const allow = [...methods].sort().join(', ');
+    app.options(url, { config: { access: access.anyone } }, async (_req, reply) => reply.status(204).header('Allow', allow).send());
+  }
+}
+
+/**
+ * Development and tests: every 2xx JSON response of a route that declares `config.response` is
+ * checked against that schema from the contract; a mismatch is a 500 naming the field, so a
+ * server that drifts from what the app decodes fails loudly instead of drawing wrong data.
+ */
+function installResponseCheck(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const schema = route.config?.response;
+    if (!schema) return;
+    const check: onSendAsyncHookHandler = async (_req, reply, payload) => {
+      if (reply.statusCode < 200 || reply.statusCode >= 300 || typeof payload !== 'string') return payload;
+      const r = schema.safeParse(JSON.parse(payload));
+      if (!r.success) {
+        const first = r.error.issues[0];
+        throw new InternalError(`response of ${route.method} ${route.url} breaks the contract at ${first.path.join('.') || '(root)'}: ${first.message}`);
+      }
+      return payload;
+    };
+    route.onSend = [check, ...(route.onSend ? ([] as onSendAsyncHookHandler[]).concat(route.onSend as onSendAsyncHookHandler) : [])];
+  });
 }
 
 function frenchClientError(status: number, message: string, code?: string): string {

@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createUser } from '../../engine/auth/users.ts';
 import { toWgs84 } from '../../engine/geo/crs.ts';
-import { loadRiskConfig } from '../../engine/risk/config.ts';
-import { scoreAll } from '../../engine/risk/score.ts';
 import { createServer } from '../../engine/server/server.ts';
 import { Store } from '../../engine/store/store.ts';
-import { SIDE, X0, Y0, fillStore, mulberry32, type Sizes } from './synthetic.ts';
+import { seedNational } from './seed.ts';
+import { SIDE, X0, Y0, mulberry32 } from './synthetic.ts';
 
 export interface ApiBenchOptions {
   /** seconds of load per endpoint (default 10) */
@@ -88,31 +87,14 @@ export async function benchApi(o: ApiBenchOptions = {}): Promise<{ data: Record<
   const log = o.log ?? ((l: string) => console.error(l));
   const seconds = o.seconds ?? 10, clients = o.clients ?? 50;
   const nDet = o.quick ? 10_000 : 100_000;
-  const sizes: Sizes = { monuments: o.quick ? 4_000 : 46_760, archaeo: 0, rasterPx: 1536, polygons: 1500, communeKm: 20 };
+  const nMon = o.quick ? 4_000 : 46_760;
   const dir = mkdtempSync(join(tmpdir(), 'vigie-bench-api-'));
   const store = await Store.open(':memory:');
   try {
     const t0 = performance.now();
-    log(`generating ${sizes.monuments} monuments and ${nDet} detections (seed 42)…`);
-    await fillStore(store, dir, sizes, 42);
-    await store.run(`UPDATE monuments SET lon = NULL`); // positions come from x, y below
-    await scoreAll(store, { config: loadRiskConfig(), kinds: ['monument'] });
-    const rnd = mulberry32(7);
-    const classes = ['mound', 'kiln', 'enclosure', 'pit'], levels = ['doubtful', 'possible', 'probable', 'very_probable'];
-    const dets = Array.from({ length: nDet }, (_, k) => {
-      const x = X0 + 1000 + rnd() * (SIDE - 2000), y = Y0 + 1000 + rnd() * (SIDE - 2000);
-      const tile = `LHD_FXX_${String(Math.floor(x / 1000)).padStart(4, '0')}_${Math.ceil(y / 1000)}`;
-      const score = rnd();
-      return { id: `bench:${tile}:${k}`, tile, cls: classes[k % 4], score, level: levels[Math.min(3, Math.floor(score * 4))], x, y };
-    });
-    await store.append('detections', dets, [
-      { type: 'varchar', get: (d) => d.id }, { type: 'varchar', get: (d) => d.tile }, { type: 'varchar', get: (d) => d.cls },
-      { type: 'double', get: (d) => d.score }, { type: 'double', get: (d) => d.score * 0.9 }, { type: 'varchar', get: (d) => d.level },
-      { type: 'double', get: () => 12 }, { type: 'double', get: (d) => d.x }, { type: 'double', get: (d) => d.y },
-      { type: 'varchar', get: () => 'nouveau' }, { type: 'varchar', get: () => null }, { type: 'varchar', get: () => 'bench' },
-      { type: 'varchar', get: () => new Date().toISOString() }, { type: 'varchar', get: () => null },
-    ]);
+    await seedNational(store, { dir, monuments: nMon, detections: nDet, log });
     await createUser(store, 'bench', { username: 'bench', password: 'bench-password', roles: ['lecteur'] });
+    const rnd = mulberry32(7);
     const app = await createServer({ store });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const addr = app.server.address();
@@ -150,7 +132,7 @@ export async function benchApi(o: ApiBenchOptions = {}): Promise<{ data: Record<
         log(`  p50 ${pct(sorted, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, ${Math.round(sorted.length / r.elapsed)} req/s`);
       }
       return {
-        data: { monuments: sizes.monuments, scored_monuments: Number(await store.value(`SELECT count(*) FROM risk_sites`)), detections: nDet },
+        data: { monuments: nMon, scored_monuments: Number(await store.value(`SELECT count(*) FROM risk_sites`)), detections: nDet },
         setup_s: r2(setup), results,
         env: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, loadavg_1m: loadavg()[0], clients, seconds_per_endpoint: seconds },
       };

@@ -1,18 +1,23 @@
 /**
- * Web app benchmark: the built app (dist/web) served by `vite preview` on the dev fixture API
- * at national size (46,760 monuments, 100,000 detections; seeded, see web/dev-fixtures), in
+ * Web app benchmark: the built app (dist/web) served by the real server (engine/server, as in
+ * production) over a database seeded at national size by the project's generator (46,760
+ * monuments scored under four scenarios, 100,000 detections; pipelines/bench/seed.ts), in
  * headless Chromium with software WebGL (SwiftShader) — the slowest renderer DRAC staff may
  * meet. Measures the first map render (navigation start → first frame with the monuments,
  * window.__vigie.firstRenderMs; target ≤ 3 s) and frame times (requestAnimationFrame deltas)
  * during a scripted mouse pan, with and without the detection layer. Prints/returns JSON.
  *   npx tsx pipelines/bench/web.ts [--monuments N] [--detections N] [--build]
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../chromium.ts';
+import { createServer } from '../../engine/server/server.ts';
+import { Store } from '../../engine/store/store.ts';
+import { SEED_USER, seedNational } from './seed.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -69,17 +74,18 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<strin
     log('building dist/web');
     execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
   }
-  // The fixture plugin reads these when vite loads its config.
-  process.env.VIGIE_FIXTURES = '1';
-  process.env.VIGIE_FIXTURE_MONUMENTS = String(monuments);
-  process.env.VIGIE_FIXTURE_DETECTIONS = String(detections);
-  const { preview } = await import('vite');
-  const server = await preview({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', preview: { port: 0, host: '127.0.0.1' } });
-  const base = server.resolvedUrls?.local[0];
-  if (!base) throw new Error('vite preview gave no URL');
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-bench-web-'));
+  const store = await Store.open(join(dir, 'national.duckdb'));
+  const t0 = performance.now();
+  await seedNational(store, { dir, monuments, detections, log });
+  log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const app = await createServer({ store, webRoot: join(ROOT, 'dist/web'), checkResponses: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
   const browser = await launchChromium(o.chromium);
   try {
-    // Warm the fixture's caches (generation is not what is measured), then a cold page.
+    // Warm the server's caches (as after the first visitor), then a cold page.
     await fetch(`${base}api/monuments`).then((r) => r.arrayBuffer());
     await fetch(`${base}api/monuments/layer.bin?scenario=ref`).then((r) => r.arrayBuffer());
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -99,7 +105,7 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<strin
 
     // Log in, zoom to where detections show (the whole synthetic region is in view at 10).
     await page.evaluate(
-      `fetch('api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'relecteur', password: 'vigie' }) })`,
+      `fetch('api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: '${SEED_USER.username}', password: '${SEED_USER.password}' }) })`,
     );
     await page.goto(`${base}?carte=-2.9,47.64,10.2&couches=flood,detections,archeo`);
     await page.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 120_000 });
@@ -109,6 +115,7 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<strin
     await page.close();
     return {
       renderer: 'Chromium headless, SwiftShader (software WebGL)',
+      server: 'engine/server on a seeded national-size DuckDB file (pipelines/bench/seed.ts)',
       monuments,
       detections,
       monumentsDrawn: probe.drawn,
@@ -122,7 +129,9 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<strin
     };
   } finally {
     await browser.close();
-    await new Promise<void>((done) => server.httpServer.close(() => done()));
+    await app.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../pipelines/chromium.ts';
 import { OUT, VigieProcess } from './harness.ts';
 import type { Detection, Page as ListPage, SiteDetail, SiteRow } from '../../web/src/lib/api.ts';
-import { decodeMonumentLayer } from '../../web/src/lib/layerBin.ts';
+import { decodeMonumentLayer } from '../../engine/contract/layer-bin.ts';
 import type {} from '../../web/src/lib/probe.ts';
 
 const USER = 'relecteur';

@@ -10,6 +10,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createServer } from '../../engine/server/server.ts';
+import { decodeMonumentLayer } from '../../engine/contract/layer-bin.ts';
 import type { Store } from '../../engine/store/store.ts';
 import { headers, login, reviewStore, type Client } from './review-fixture.ts';
 
@@ -186,30 +187,23 @@ describe('detection review', () => {
 });
 
 describe('binary map layer', () => {
-  it('decodes as documented and matches the JSON monuments and scores', async () => {
-    const buf = (await app.inject({ url: '/api/monuments/layer.bin?scenario=%2B2.7' })).rawPayload;
-    expect(buf.subarray(0, 4).toString('ascii')).toBe('VGM1');
-    const n = buf.readUInt32LE(4);
-    const lon = new Float32Array(buf.buffer.slice(buf.byteOffset + 8, buf.byteOffset + 8 + 4 * n));
-    const prot = buf.subarray(8 + 8 * n, 8 + 9 * n);
-    const level = buf.subarray(8 + 9 * n, 8 + 10 * n);
-    const offScore = (8 + 10 * n + 3) & ~3;
-    const score = new Float32Array(buf.buffer.slice(buf.byteOffset + offScore, buf.byteOffset + offScore + 4 * n));
-    const len = buf.readUInt32LE(offScore + 4 * n);
-    const refs = JSON.parse(buf.subarray(offScore + 4 * n + 4, offScore + 4 * n + 4 + len).toString('utf8')) as string[];
-    expect(refs).toHaveLength(n);
+  it('decodes with the app\'s decoder; every monument\'s level and score are those of /api/sites', async () => {
+    const res = await app.inject({ url: '/api/monuments/layer.bin?scenario=%2B2.7' });
+    const bytes = res.rawPayload;
+    const layer = decodeMonumentLayer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
     const json = (await app.inject({ url: '/api/monuments' })).json().items.filter((m: { lon: number | null }) => m.lon !== null);
-    expect(refs).toEqual(json.map((m: { reference: string }) => m.reference));
-    const sites = (await app.inject({ url: '/api/sites?scenario=%2B2.7&kind=monument&limit=5000' })).json().items;
-    refs.forEach((ref, i) => {
+    expect(layer.references).toEqual(json.map((m: { reference: string }) => m.reference));
+    const sites = new Map<string, { score: number | null; max_level: number | null }>(
+      (await app.inject({ url: '/api/sites?scenario=%2B2.7&kind=monument&limit=5000' })).json().items.map((s: { site_id: string }) => [s.site_id, s]),
+    );
+    layer.references.forEach((ref, i) => {
       const m = json[i];
-      expect(lon[i]).toBeCloseTo(m.lon, 4);
-      expect(prot[i] & 3).toBe({ classe: 0, inscrit: 1, classe_inscrit: 2, inconnue: 3 }[m.protection as string]);
-      const s = sites.find((x: { site_id: string }) => x.site_id === ref);
-      if (s) {
-        expect(score[i]).toBeCloseTo(s.score, 3);
-        expect(level[i]).toBe(s.max_level ?? 255);
-      } else expect(level[i]).toBe(255);
+      expect(layer.lon[i]).toBeCloseTo(m.lon, 4);
+      expect(layer.flags[i] & 3).toBe({ classe: 0, inscrit: 1, classe_inscrit: 2, inconnue: 3 }[m.protection as string]);
+      const s = sites.get(ref);
+      expect({ ref, level: layer.level[i] === 255 ? null : layer.level[i] }).toEqual({ ref, level: s?.max_level ?? null });
+      if (s?.score == null) expect(layer.score[i]).toBeNaN();
+      else expect(layer.score[i]).toBeCloseTo(s.score, 3);
     });
   });
 });

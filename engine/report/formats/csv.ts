@@ -14,7 +14,18 @@ export function csvCell(v: Value): string {
   if (v === null) return '';
   if (typeof v === 'boolean') return v ? 'oui' : 'non';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : decimal(v);
-  return /[;"\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  const text = neutraliseFormula(v);
+  return /[;"\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * A text cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a tab / carriage
+ * return before one) gets a leading apostrophe, as OWASP advises against CSV injection: a
+ * monument title or a reviewer's note is data, never a formula. Numbers are written as numbers
+ * and are not affected.
+ */
+export function neutraliseFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
 /** Plain notation with a decimal comma (no exponent, at most 10 decimals, trailing zeros trimmed). */

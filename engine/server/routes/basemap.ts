@@ -3,15 +3,15 @@ import { NotFoundError } from '../../errors.ts';
 import { LAMBERT93 } from '../../geo/crs.ts';
 import { coordinatesToWgs84 } from '../../geo/reproject.ts';
 import type { Store } from '../../store/store.ts';
-import { needPublicOr, type PublicPart } from '../access.ts';
+import { access } from '../access.ts';
 
 /**
  * Offline basemap layers as WGS84 GeoJSON. Communes are stored in Lambert-93 and reprojected
  * once per process (they only change on import, which the server's owner does at start).
  */
-export function registerBasemapRoutes(app: FastifyInstance, store: Store, publicParts: readonly PublicPart[]): void {
+export function registerBasemapRoutes(app: FastifyInstance, store: Store): void {
   let communesCache: string | null = null;
-  app.get<{ Params: { layer: string } }>('/api/basemap/:layer', { preHandler: needPublicOr(publicParts, 'basemap') }, async (req, reply) => {
+  app.get<{ Params: { layer: string } }>('/api/basemap/:layer', { config: { access: access.part('basemap') } }, async (req, reply) => {
     const { layer } = req.params;
     void reply.type('application/geo+json');
     if (layer === 'communes') {

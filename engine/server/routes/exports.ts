@@ -7,14 +7,16 @@
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError, show } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import { exportLayer } from '../../report/export.ts';
 import { exportFormat } from '../../report/formats.ts';
 import { writeReport } from '../../report/report.ts';
-
-interface Q { scope?: string; scenario?: string }
+import * as contract from '../../contract/api.ts';
+import { PRIVATE_EXPORT_LAYERS } from '../../contract/enums.ts';
+import { access, guardFor } from '../access.ts';
+import { parseInput } from '../validate.ts';
 
 function sendFile(reply: FastifyReply, dir: string, path: string, type: string, filename: string): FastifyReply {
   const stream = createReadStream(path);
@@ -29,8 +31,13 @@ function sendFile(reply: FastifyReply, dir: string, path: string, type: string, 
 
 const slug = (s: string) => s.replace(/[^\w.+-]+/g, '-');
 
+/**
+ * Detection layers (`detections`, `archeologia`) need a session: their own routes say so. The
+ * generic route serves the public layers only and answers exactly as the private routes do for
+ * a private layer reached by any other spelling, so no path to the detections skips the rule.
+ */
 export function registerExportRoutes(app: FastifyInstance, store: Store): void {
-  app.get<{ Params: { file: string }; Querystring: Q }>('/api/exports/:file', async (req, reply) => {
+  const exportFile = async (req: FastifyRequest<{ Params: { file: string } }>, reply: FastifyReply) => {
     const m = /^([\w-]+)\.([\w-]+)$/.exec(req.params.file);
     if (!m) {
       throw new InputError(`expected /api/exports/<layer>.<format>, e.g. /api/exports/monuments.gpkg (got ${JSON.stringify(req.params.file)})`, {
@@ -38,23 +45,35 @@ export function registerExportRoutes(app: FastifyInstance, store: Store): void {
       });
     }
     const [, layer, formatName] = m;
+    const q = parseInput(contract.exportQuery, req.query, 'paramètres');
     const format = exportFormat(formatName);
     const dir = mkdtempSync(join(tmpdir(), 'vigie-export-'));
     try {
-      const filename = `vigie-${layer}-${slug(req.query.scope ?? 'region')}${req.query.scenario ? '-' + slug(req.query.scenario) : ''}${format.extension}`;
-      const r = await exportLayer(store, { layer, format: formatName, scope: req.query.scope, scenario: req.query.scenario, out: join(dir, filename) });
+      const filename = `vigie-${layer}-${slug(q.scope ?? 'region')}${q.scenario ? '-' + slug(q.scenario) : ''}${format.extension}`;
+      const r = await exportLayer(store, { layer, format: formatName, scope: q.scope, scenario: q.scenario, out: join(dir, filename) });
       return sendFile(reply, dir, r.path, format.contentType, filename);
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });
       throw err;
     }
+  };
+  const needSession = guardFor(access.session, []);
+  for (const layer of PRIVATE_EXPORT_LAYERS) {
+    app.get<{ Params: { format: string } }>(`/api/exports/${layer}.:format`, { config: { access: access.session } }, (req, reply) =>
+      exportFile(Object.assign(req, { params: { file: `${layer}.${req.params.format}` } }) as never, reply));
+  }
+  app.get<{ Params: { file: string } }>('/api/exports/:file', { config: { access: access.part('risk') } }, async (req, reply) => {
+    const layer = req.params.file.split('.')[0].toLowerCase();
+    if ((PRIVATE_EXPORT_LAYERS as readonly string[]).includes(layer)) needSession(req);
+    return exportFile(req, reply);
   });
 
-  app.get<{ Querystring: Q }>('/api/reports', async (req, reply) => {
+  app.get('/api/reports', { config: { access: access.part('risk') } }, async (req, reply) => {
+    const q = parseInput(contract.exportQuery, req.query, 'paramètres');
     const dir = mkdtempSync(join(tmpdir(), 'vigie-report-'));
     try {
-      const filename = `vigie-rapport-${slug(req.query.scope ?? 'region')}-${slug(req.query.scenario ?? 'all')}.pdf`;
-      const r = await writeReport(store, { scope: req.query.scope, scenario: req.query.scenario, out: join(dir, filename) });
+      const filename = `vigie-rapport-${slug(q.scope ?? 'region')}-${slug(q.scenario ?? 'all')}.pdf`;
+      const r = await writeReport(store, { scope: q.scope, scenario: q.scenario, out: join(dir, filename) });
       return sendFile(reply, dir, r.path, 'application/pdf', filename);
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });

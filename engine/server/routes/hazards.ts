@@ -10,7 +10,7 @@ import { coordinatesToWgs84 } from '../../geo/reproject.ts';
 import { checkScenario } from '../../risk/queries.ts';
 import { HAZARDS, LEVEL_INDEX, loadRiskConfig, type Hazard, type Scenario } from '../../risk/config.ts';
 import type { Store } from '../../store/store.ts';
-import { needPublicOr, type PublicPart } from '../access.ts';
+import { access } from '../access.ts';
 
 interface ZoneRow {
   layer: string;
@@ -20,11 +20,11 @@ interface ZoneRow {
   geometry: string;
 }
 
-export function registerHazardRoutes(app: FastifyInstance, store: Store, publicParts: readonly PublicPart[]): void {
+export function registerHazardRoutes(app: FastifyInstance, store: Store): void {
   const cache = new Map<string, string>();
   app.get<{ Params: { hazard: string }; Querystring: { scenario?: string } }>(
     '/api/hazards/:hazard',
-    { preHandler: needPublicOr(publicParts, 'hazards') },
+    { config: { access: access.part('hazards') } },
     async (req, reply) => {
       const hazard = req.params.hazard;
       if (!(HAZARDS as readonly string[]).includes(hazard)) {

@@ -5,185 +5,18 @@
  * (the state turns it into « Session expirée » and the login form).
  */
 import type { FeatureCollection } from 'geojson';
-import { decodeMonumentLayer, type MonumentLayer } from './layerBin.ts';
+import type * as C from '../../../engine/contract/api.ts';
+import { decodeMonumentLayer, type MonumentLayer } from '../../../engine/contract/layer-bin.ts';
+import type { BasemapLayer, Scenario } from '../../../engine/contract/enums.ts';
 
-export type Protection = 'classe' | 'inscrit' | 'classe_inscrit' | 'inconnue';
-export type Scenario = 'ref' | '+2.0' | '+2.7' | '+4.0';
-export type Role = 'lecteur' | 'relecteur_monuments' | 'relecteur_detections' | 'administrateur';
-
-export interface Health {
-  status: 'ok';
-  version: string;
-  schemaVersion: number;
-  counts: { monuments: number; monuments_positioned: number; communes: number };
-}
-
-export interface AppConfig {
-  title: string;
-  /** MapLibre style of a tile server; null means the offline basemap built from /api/basemap. */
-  styleUrl: string | null;
-  /** [west, south, east, north] */
-  bbox: [number, number, number, number] | null;
-  public?: string[];
-  scenarios?: Scenario[];
-  hazards?: string[];
-}
-
-export interface Monument {
-  reference: string;
-  titre: string | null;
-  denomination: string | null;
-  commune: string | null;
-  insee: string | null;
-  departement: string | null;
-  protection: Protection;
-  partielle: boolean;
-  siecle: string | null;
-  lon: number | null;
-  lat: number | null;
-}
-
-export interface MonumentList {
-  count: number;
-  items: Monument[];
-}
-
-export type BasemapLayer = 'land' | 'communes' | 'rivers';
-
-export interface User {
-  username: string;
-  roles: Role[];
-}
-
-export interface Me {
-  user: User | null;
-  csrfToken: string | null;
-}
-
-export interface Page<T> {
-  total: number;
-  limit: number;
-  offset: number;
-  items: T[];
-}
-
-export interface SiteRow {
-  site_id: string;
-  site_kind: string;
-  name: string | null;
-  commune: string | null;
-  insee: string | null;
-  departement: string | null;
-  protection: string | null;
-  lon: number | null;
-  lat: number | null;
-  score: number | null;
-  max_level: number | null;
-  level_label: string | null;
-  n_no_data: number;
-  review_status: ReviewStatus | null;
-}
-
-export interface ScenarioScore {
-  score: number | null;
-  max_level: number | null;
-  n_no_data: number;
-}
-
-export interface Term {
-  scenario: Scenario;
-  hazard: string;
-  value: number | null;
-  unit: string | null;
-  level: string | null;
-  level_index: number | null;
-  weight: number;
-  modifier: number;
-  modifier_detail: string | null;
-  term: number | null;
-  source_layer: string | null;
-  vintage: string | number | null;
-  threshold_used: unknown;
-}
-
-export type Etat = 'bon' | 'moyen' | 'mauvais' | 'peril';
-export type ReviewStatus = 'a_examiner' | 'examine' | 'visite_necessaire';
-
-export interface SiteReview {
-  etat_conservation: Etat | null;
-  mitigation: string | null;
-  statut_revue: ReviewStatus | null;
-  note: string | null;
-  version: number;
-  updated_by: string | null;
-  updated_at: string | null;
-}
-
-export interface SiteDetail {
-  site: Record<string, unknown>;
-  scores: Partial<Record<Scenario, ScenarioScore>>;
-  terms: Term[];
-  review: SiteReview | null;
-}
-
-export interface SiteReviewInput {
-  etat_conservation: Etat | null;
-  mitigation: string;
-  statut_revue: ReviewStatus;
-  note: string;
-  version: number;
-}
-
-export interface AuditEntry {
-  at: string;
-  username: string;
-  action: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-}
-
-export type DetectionClass = 'mound' | 'kiln' | 'enclosure' | 'pit';
-export type Decision = 'oui' | 'non' | 'peut_etre';
-export type DetectionOrder = 'reliability' | 'area';
-
-export interface Detection {
-  detection_id: string;
-  tile: string;
-  class: DetectionClass;
-  score: number;
-  confidence: number | null;
-  /** Reliability level 0 douteux … 3 très probable. */
-  level: number;
-  diameter_m: number | null;
-  lon: number;
-  lat: number;
-  novelty: 'connu' | 'nouveau' | null;
-  known_site_id: string | null;
-  decision: Decision | null;
-  corrected_class: DetectionClass | null;
-  note: string | null;
-  version: number;
-}
-
-export interface DetectionWithNeighbours extends Detection {
-  neighbours: { previous: string | null; next: string | null };
-}
-
-export interface ZoneProgress {
-  tile: string;
-  total: number;
-  reviewed: number;
-  oui: number;
-  non: number;
-  peut_etre: number;
-}
-
-export interface DetectionReviewInput {
-  decision: Decision;
-  corrected_class: DetectionClass | null;
-  note: string;
-  version: number;
-}
+// The API's shapes come from the contract the server is checked against; nothing is copied here.
+export type {
+  AppConfig, AuditEntry, Detection, DetectionReviewInput, DetectionWithNeighbours, Health, Me, Monument, MonumentList, Page,
+  ScenarioScore, SiteDetail, SiteReview, SiteReviewInput, SiteRow, SitesQuery, Term, User, ZoneProgress, DetectionsQuery,
+} from '../../../engine/contract/api.ts';
+export type {
+  BasemapLayer, Decision, DetectionClass, DetectionOrder, Etat, Protection, ReviewStatus, Role, Scenario,
+} from '../../../engine/contract/enums.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -245,7 +78,7 @@ async function sendJson<T>(method: string, path: string, body: unknown, session 
   return response.status === 204 ? (undefined as T) : ((await response.json()) as T);
 }
 
-function query(params: Record<string, string | number | null | undefined>): string {
+function query(params: Record<string, unknown>): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== '') q.set(k, String(v));
   const s = q.toString();
@@ -261,25 +94,11 @@ async function orNullOn404<T>(p: Promise<T>): Promise<T | null> {
   }
 }
 
-export interface SitesQuery {
-  scenario: Scenario;
-  kind?: string;
-  departement?: string;
-  insee?: string;
-  protection?: string;
-  level?: string;
-  hazard?: string;
-  q?: string;
-  bbox?: string;
-  sort?: 'score' | 'name';
-  limit?: number;
-  offset?: number;
-}
 
 export const api = {
-  health: (signal?: AbortSignal) => getJson<Health>('api/health', signal),
-  config: (signal?: AbortSignal) => getJson<AppConfig>('api/config', signal),
-  monuments: (signal?: AbortSignal) => getJson<MonumentList>('api/monuments', signal),
+  health: (signal?: AbortSignal) => getJson<C.Health>('api/health', signal),
+  config: (signal?: AbortSignal) => getJson<C.AppConfig>('api/config', signal),
+  monuments: (signal?: AbortSignal) => getJson<C.MonumentList>('api/monuments', signal),
   /** Resolves to null when the server has no such layer (404), so the map can do without it. */
   basemap: (layer: BasemapLayer, signal?: AbortSignal) =>
     orNullOn404(getJson<FeatureCollection>(`api/basemap/${layer}`, signal)),
@@ -294,32 +113,29 @@ export const api = {
   hazard: (hazard: string, scenario: Scenario, signal?: AbortSignal) =>
     orNullOn404(getJson<FeatureCollection>(`api/hazards/${encodeURIComponent(hazard)}${query({ scenario })}`, signal)),
 
-  me: (signal?: AbortSignal) => getJson<Me>('api/auth/me', signal),
+  me: (signal?: AbortSignal) => getJson<C.Me>('api/auth/me', signal),
   login: (username: string, password: string) =>
-    sendJson<{ user: User; csrfToken: string }>('POST', 'api/auth/login', { username, password }, false),
+    sendJson<C.Me & { csrfToken: string }>('POST', 'api/auth/login', { username, password }, false),
   logout: () => sendJson<void>('POST', 'api/auth/logout', {}, false),
 
-  sites: (q: SitesQuery, signal?: AbortSignal) =>
-    getJson<Page<SiteRow>>(`api/sites${query({ kind: 'monument', ...q } as Record<string, string | number>)}`, signal),
-  site: (id: string, signal?: AbortSignal) => getJson<SiteDetail>(`api/sites/${encodeURIComponent(id)}`, signal),
-  saveSiteReview: (id: string, input: SiteReviewInput) =>
-    sendJson<{ review: SiteReview; rescored: { scores: SiteDetail['scores'] } }>(
+  sites: (q: C.SitesQuery, signal?: AbortSignal) =>
+    getJson<C.Page<C.SiteRow>>(`api/sites${query({ kind: 'monument', ...q })}`, signal),
+  site: (id: string, signal?: AbortSignal) => getJson<C.SiteDetail>(`api/sites/${encodeURIComponent(id)}`, signal),
+  saveSiteReview: (id: string, input: C.SiteReviewInput) =>
+    sendJson<{ review: C.SiteReview; rescored: { scores: C.SiteDetail['scores'] } }>(
       'PUT',
       `api/sites/${encodeURIComponent(id)}/review`,
       input,
     ),
   siteAudit: (id: string, signal?: AbortSignal) =>
-    getJson<{ items: AuditEntry[] }>(`api/sites/${encodeURIComponent(id)}/audit`, signal, true),
+    getJson<{ items: C.AuditEntry[] }>(`api/sites/${encodeURIComponent(id)}/audit`, signal, true),
 
-  detections: (
-    q: { order?: DetectionOrder; status?: 'pending' | 'reviewed' | 'all'; tile?: string; bbox?: string; limit?: number; offset?: number },
-    signal?: AbortSignal,
-  ) => getJson<Page<Detection>>(`api/detections${query(q)}`, signal, true),
-  detection: (id: string, order: DetectionOrder, signal?: AbortSignal) =>
-    getJson<DetectionWithNeighbours>(`api/detections/${encodeURIComponent(id)}${query({ order })}`, signal, true),
-  progress: (signal?: AbortSignal) => getJson<{ zones: ZoneProgress[] }>('api/detections/progress', signal, true),
-  saveDetectionReview: (id: string, input: DetectionReviewInput) =>
-    sendJson<{ item: Detection }>('PUT', `api/detections/${encodeURIComponent(id)}/review`, input),
+  detections: (q: C.DetectionsQuery, signal?: AbortSignal) => getJson<C.Page<C.Detection>>(`api/detections${query(q)}`, signal, true),
+  detection: (id: string, order: C.DetectionsQuery['order'], signal?: AbortSignal) =>
+    getJson<C.DetectionWithNeighbours>(`api/detections/${encodeURIComponent(id)}${query({ order })}`, signal, true),
+  progress: (signal?: AbortSignal) => getJson<{ zones: C.ZoneProgress[] }>('api/detections/progress', signal, true),
+  saveDetectionReview: (id: string, input: C.DetectionReviewInput) =>
+    sendJson<{ item: C.Detection }>('PUT', `api/detections/${encodeURIComponent(id)}/review`, input),
   reliefUrl: (id: string, kind: 'hillshade' | 'lrm' | 'svf' | 'slope', size = 256) =>
     urlOf(`api/detections/${encodeURIComponent(id)}/relief/${kind}.png?size=${size}`),
 };

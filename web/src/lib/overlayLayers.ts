@@ -5,6 +5,7 @@
  */
 import { ScatterplotLayer } from '@deck.gl/layers';
 import type { Detection, SiteRow } from './api.ts';
+import { RELIABILITY_LEVELS } from '../../../engine/contract/enums.ts';
 import { CLASS_COLOR } from './risk.ts';
 import { PointSpriteLayer, pointSpriteData } from './pointSpriteLayer.ts';
 
@@ -21,7 +22,7 @@ export function detectionLayer(items: Detection[]) {
     positions[2 * i + 1] = d.lat;
     const [r, g, b] = CLASS_COLOR[d.corrected_class ?? d.class];
     // Fainter for doubtful candidates, solid for very probable ones.
-    fill.set([r, g, b, 90 + 55 * d.level], i * 4);
+    fill.set([r, g, b, 90 + 55 * RELIABILITY_LEVELS.indexOf(d.level)], i * 4);
     line.set(d.decision === 'non' ? [120, 120, 120, 255] : [255, 255, 255, 255], i * 4);
   });
   return new PointSpriteLayer({

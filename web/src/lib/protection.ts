@@ -3,6 +3,7 @@
  * and the side panel so that colours and words never disagree.
  */
 import type { Monument, Protection } from './api.ts';
+import { PROTECTION_LABEL, PROTECTION_STATUS } from '../../../engine/contract/labels.ts';
 
 export type Rgb = [number, number, number];
 
@@ -15,13 +16,14 @@ export interface ProtectionStyle {
   color: Rgb;
 }
 
+/** Legend order (strongest protection first). */
 export const PROTECTIONS: readonly Protection[] = ['classe', 'classe_inscrit', 'inscrit', 'inconnue'];
 
 export const PROTECTION_STYLE: Record<Protection, ProtectionStyle> = {
-  classe: { label: 'Classé', status: 'Classé MH', color: [206, 5, 0] },
-  classe_inscrit: { label: 'Classé et inscrit', status: 'Classé et inscrit MH', color: [165, 88, 160] },
-  inscrit: { label: 'Inscrit', status: 'Inscrit MH', color: [0, 0, 145] },
-  inconnue: { label: 'Protection inconnue', status: 'Protection inconnue', color: [118, 118, 118] },
+  classe: { label: PROTECTION_LABEL.classe, status: PROTECTION_STATUS.classe, color: [206, 5, 0] },
+  classe_inscrit: { label: PROTECTION_LABEL.classe_inscrit, status: PROTECTION_STATUS.classe_inscrit, color: [165, 88, 160] },
+  inscrit: { label: PROTECTION_LABEL.inscrit, status: PROTECTION_STATUS.inscrit, color: [0, 0, 145] },
+  inconnue: { label: PROTECTION_LABEL.inconnue, status: PROTECTION_STATUS.inconnue, color: [118, 118, 118] },
 };
 
 /** Partial protections are drawn as a ring with a pale centre of this opacity (0–255). */

@@ -3,32 +3,30 @@
  * shared by legend, map, table and panels. « Donnée absente » has its own look (hollow grey)
  * and is never drawn like a low level.
  */
-import type { DetectionClass, Decision, Etat, ReviewStatus, Scenario } from './api.ts';
+import type { DetectionClass } from './api.ts';
+import { HAZARD_LABEL, HAZARD_SHORT } from '../../../engine/contract/labels.ts';
 import type { Rgb } from './protection.ts';
+import { DETECTION_CLASSES, SCENARIOS } from '../../../engine/contract/enums.ts';
+import { LEVEL_LABELS, NO_DATA_LABEL } from '../../../engine/contract/labels.ts';
 
-export const SCENARIOS: readonly Scenario[] = ['ref', '+2.0', '+2.7', '+4.0'];
-
-export const SCENARIO_LABEL: Record<Scenario, string> = {
-  ref: 'Référence',
-  '+2.0': '+2,0 °C (2030)',
-  '+2.7': '+2,7 °C (2050)',
-  '+4.0': '+4 °C (2100)',
-};
-
-export const SCENARIO_SHORT: Record<Scenario, string> = { ref: 'Réf.', '+2.0': '+2,0 °C', '+2.7': '+2,7 °C', '+4.0': '+4 °C' };
+// The words are the contract's (shared with the PDF report and the exports); colours live here.
+export {
+  CLASS_LABEL, DECISION_LABEL, ETAT_LABEL, HAZARD_LABEL, HAZARD_SHORT, RELIABILITY_LABEL, STATUT_LABEL, SCENARIO_LABEL, SCENARIO_SHORT,
+} from '../../../engine/contract/labels.ts';
+export { SCENARIOS };
+export const CLASSES = DETECTION_CLASSES;
 
 /** Level keys as used in filters and the URL: '0'…'3', and 'nd' for donnée absente. */
 export type LevelKey = '0' | '1' | '2' | '3' | 'nd';
 export const LEVEL_KEYS: readonly LevelKey[] = ['3', '2', '1', '0', 'nd'];
 
 export const LEVEL_LABEL: Record<LevelKey, string> = {
-  '0': 'Très faible',
-  '1': 'Faible',
-  '2': 'Moyen',
-  '3': 'Fort',
-  nd: 'Donnée absente',
+  '0': LEVEL_LABELS[0],
+  '1': LEVEL_LABELS[1],
+  '2': LEVEL_LABELS[2],
+  '3': LEVEL_LABELS[3],
+  nd: NO_DATA_LABEL,
 };
-
 /** Same colours as the PDF report (engine/report/pdf/render-pdf.ts). */
 export const LEVEL_COLOR: Record<LevelKey, Rgb> = {
   '0': [127, 183, 126],
@@ -44,21 +42,8 @@ export function levelKey(level: number | null | undefined): LevelKey {
   return level === null || level === undefined || level < 0 || level > 3 ? 'nd' : (String(level) as LevelKey);
 }
 
-export const HAZARD_LABEL: Record<string, string> = {
-  flood: 'Inondation',
-  coastal_retreat: 'Recul du trait de côte',
-  clay: 'Retrait-gonflement des argiles',
-  seismic: 'Séisme',
-  heat: 'Chaleur extrême',
-  drought: 'Sécheresse des sols',
-  wildfire: 'Feux de forêt',
-};
-
-export const hazardLabel = (h: string) => HAZARD_LABEL[h] ?? h;
-
-/** Short names where space is tight (chart rows). */
-export const HAZARD_SHORT: Record<string, string> = { coastal_retreat: 'Trait de côte', clay: 'Argiles', drought: 'Sécheresse', wildfire: 'Feux de forêt' };
-export const hazardShort = (h: string) => HAZARD_SHORT[h] ?? hazardLabel(h);
+export const hazardLabel = (h: string) => (HAZARD_LABEL as Record<string, string>)[h] ?? h;
+export const hazardShort = (h: string) => (HAZARD_SHORT as Record<string, string>)[h] ?? hazardLabel(h);
 
 /** Hazard zones drawn on the map, with their fill colour. */
 export const HAZARD_LAYER_STYLE: Record<string, { label: string; color: string }> = {
@@ -68,29 +53,11 @@ export const HAZARD_LAYER_STYLE: Record<string, { label: string; color: string }
   wildfire: { label: 'Feux de forêt', color: '#e4794a' },
 };
 
-export const CLASSES: readonly DetectionClass[] = ['mound', 'kiln', 'enclosure', 'pit'];
-export const CLASS_LABEL: Record<DetectionClass, string> = {
-  mound: 'Tumulus',
-  kiln: 'Plateforme de charbonnage',
-  enclosure: 'Enclos',
-  pit: 'Fosse / cratère',
-};
 export const CLASS_COLOR: Record<DetectionClass, Rgb> = {
   mound: [200, 60, 200],
   kiln: [20, 20, 20],
   enclosure: [0, 140, 200],
   pit: [230, 120, 0],
-};
-
-export const RELIABILITY_LABEL = ['Douteux', 'Possible', 'Probable', 'Très probable'];
-
-export const DECISION_LABEL: Record<Decision, string> = { oui: 'Oui', non: 'Non', peut_etre: 'Peut-être' };
-
-export const ETAT_LABEL: Record<Etat, string> = { bon: 'Bon', moyen: 'Moyen', mauvais: 'Mauvais', peril: 'Péril' };
-export const STATUT_LABEL: Record<ReviewStatus, string> = {
-  a_examiner: 'À examiner',
-  examine: 'Examiné',
-  visite_necessaire: 'Visite nécessaire',
 };
 
 export function rgbHex([r, g, b]: Rgb): string {

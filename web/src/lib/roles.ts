@@ -1,9 +1,2 @@
-/** French wording of user roles (docs/api.md « Access »). */
-import type { Role } from './api.ts';
-
-export const ROLE_LABEL: Record<Role, string> = {
-  lecteur: 'Lecteur',
-  relecteur_monuments: 'Relecteur monuments',
-  relecteur_detections: 'Relecteur détections',
-  administrateur: 'Administrateur',
-};
+/** French wording of user roles: the contract's (docs/api.md « Access »). */
+export { ROLE_LABEL } from '../../../engine/contract/labels.ts';

@@ -20,7 +20,7 @@ import {
 } from './api.ts';
 import { PROTECTIONS } from './protection.ts';
 import { LEVEL_KEYS, levelKey, type LevelKey } from './risk.ts';
-import { NO_LEVEL } from './layerBin.ts';
+import { NO_LEVEL } from '../../../engine/contract/layer-bin.ts';
 
 export interface Basemap {
   land: FeatureCollection | null;
