@@ -85,22 +85,32 @@ function interpolate(table: [number, number][], s: number): number {
   return table[table.length - 1][1];
 }
 
+/** A scored detection for calibration; `w` (default 1) weighs it, e.g. to give real ground its share. */
+export interface CalibSample {
+  score: number;
+  hit: boolean;
+  w?: number;
+}
+
 /**
  * Isotonic (non-decreasing) fit of hit ∈ {0,1} on score, with blocks of at least `minBlock`
- * detections so that a handful of points cannot claim 100 %. Returns knots at block centres.
+ * detections so that a handful of points cannot claim 100 %. Returns knots at block centres
+ * (weighted means of score and hit when samples carry weights).
  */
-export function isotonic(samples: { score: number; hit: boolean }[], minBlock = 8): [number, number][] {
+export function isotonic(samples: CalibSample[], minBlock = 8): [number, number][] {
   const s = [...samples].sort((a, b) => a.score - b.score);
-  type Block = { sum: number; n: number; sSum: number };
+  type Block = { sum: number; w: number; n: number; sSum: number };
+  const merge = (a: Block, b: Block): Block => ({ sum: a.sum + b.sum, w: a.w + b.w, n: a.n + b.n, sSum: a.sSum + b.sSum });
   const blocks: Block[] = [];
   for (const x of s) {
-    blocks.push({ sum: x.hit ? 1 : 0, n: 1, sSum: x.score });
+    const w = x.w ?? 1;
+    blocks.push({ sum: x.hit ? w : 0, w, n: 1, sSum: x.score * w });
     // merge while the order is violated or the last block is too small to stand alone
     while (blocks.length > 1) {
       const b = blocks[blocks.length - 1];
       const a = blocks[blocks.length - 2];
-      if (a.sum / a.n >= b.sum / b.n || a.n < minBlock) {
-        blocks.splice(-2, 2, { sum: a.sum + b.sum, n: a.n + b.n, sSum: a.sSum + b.sSum });
+      if (a.sum / a.w >= b.sum / b.w || a.n < minBlock) {
+        blocks.splice(-2, 2, merge(a, b));
       } else break;
     }
   }
@@ -108,19 +118,25 @@ export function isotonic(samples: { score: number; hit: boolean }[], minBlock = 
   if (blocks.length > 1 && blocks[blocks.length - 1].n < minBlock) {
     const b = blocks.pop()!;
     const a = blocks.pop()!;
-    blocks.push({ sum: a.sum + b.sum, n: a.n + b.n, sSum: a.sSum + b.sSum });
+    blocks.push(merge(a, b));
   }
-  return blocks.map((b) => [b.sSum / b.n, b.sum / b.n] as [number, number]);
+  return blocks.map((b) => [b.sSum / b.w, b.sum / b.w] as [number, number]);
 }
 
-/** Score threshold that maximises F1 given the hits and the number of truth objects. */
-export function f1Threshold(samples: { score: number; hit: boolean }[], truthCount: number): { threshold: number; f1: number } {
+/**
+ * Score threshold that maximises F1 given the hits and the number of truth objects (with
+ * weighted samples, `truthCount` is the weighted number of truth objects).
+ */
+export function f1Threshold(samples: CalibSample[], truthCount: number): { threshold: number; f1: number } {
   const s = [...samples].sort((a, b) => b.score - a.score);
   let tp = 0;
+  let n = 0;
   let best = { threshold: 1, f1: 0 };
   s.forEach((x, i) => {
-    if (x.hit) tp++;
-    const p = tp / (i + 1);
+    const w = x.w ?? 1;
+    n += w;
+    if (x.hit) tp += w;
+    const p = tp / n;
     const r = truthCount > 0 ? tp / truthCount : 0;
     const f1 = p + r > 0 ? (2 * p * r) / (p + r) : 0;
     const next = s[i + 1]?.score ?? -Infinity;

@@ -284,7 +284,8 @@ export function plantFeatures(p: Part, o: PlantOptions): { z: Float32Array; trut
   const inside = (x: number, y: number, r: number) => {
     // the whole disc of radius r inside the part and on data (sampled every 2 m on rings)
     if (x - r < g.originX || x + r > g.originX + W * WORK_RES || y + r > g.originY || y - r < g.originY - H * WORK_RES) return false;
-    for (let rr = 0; rr <= r; rr += 2) {
+    for (let rr = 0; rr < r + 2; rr += 2) {
+      rr = Math.min(rr, r); // the last ring on the radius itself
       const n = Math.max(1, Math.ceil((2 * Math.PI * rr) / 2));
       for (let a = 0; a < n; a++) {
         const v = zAt(x + rr * Math.cos((2 * Math.PI * a) / n), y + rr * Math.sin((2 * Math.PI * a) / n));

@@ -42,8 +42,8 @@ export async function writePart(p: Part, z: Float32Array, path: string): Promise
 }
 
 /** Detections of one file, positions back in the source CRS (detectFiles gives Lambert-93). */
-export async function detectPart(det: Detector, file: string, crs: string): Promise<Detection[]> {
-  const { detections, reports } = await detectFiles(det, [file], { crs });
+export async function detectPart(det: Detector, file: string, crs: string, minScore?: number): Promise<Detection[]> {
+  const { detections, reports } = await detectFiles(det, [file], { crs, minScore });
   const bad = reports.filter((r) => !r.ok);
   if (bad.length) throw new Error(`real-terrain bench: ${bad.map((r) => `${r.file}: ${r.error}`).join('; ')}`);
   if (normaliseCrs(crs) !== LAMBERT93) {

@@ -43,9 +43,18 @@ for f, t, v in fields(graph):
         inits[name] = np.frombuffer(raw if raw is not None else fl, dtype=np.float32).reshape(dims) if (raw or fl) else None
     elif f == 1:
         ins = [vv.decode() for ff, tt, vv in fields(v) if ff == 1]
+        outs = [vv.decode() for ff, tt, vv in fields(v) if ff == 2]
         op = [vv.decode() for ff, tt, vv in fields(v) if ff == 4][0]
-        nodes.append((op, ins))
-convs = [(inits[i[1]], inits[i[2]] if len(i) > 2 else None) for op, i in nodes if op == 'Conv']
+        nodes.append((op, ins, outs))
+# a graph exported with --flip runs the network twice: the second pass reaches the same weights
+# through Identity nodes; keep each conv once, in first-pass order
+alias = {o[0]: i[0] for op, i, o in nodes if op == 'Identity' and i[0] in inits}
+real = lambda n: alias.get(n, n)
+seen = set(); convs = []
+for op, i, o in nodes:
+    if op != 'Conv' or real(i[1]) in seen: continue
+    seen.add(real(i[1]))
+    convs.append((inits[real(i[1])], inits[real(i[2])] if len(i) > 2 else None))
 print(len(convs), [c[0].shape for c in convs])
 m = Detector()
 mods = [mm for mm in m.modules() if isinstance(mm, torch.nn.Conv2d)]

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { f1Threshold, isotonic } from '../../engine/detect/calibrate.ts';
+import { grid as makeGrid } from '../../engine/geo/grid.ts';
+import { effectiveAreaKm2, plantFeatures, REAL_SOURCES, type Part } from '../../pipelines/bench/real-terrain-data.ts';
+
+describe('weighted calibration', () => {
+  it('isotonic blocks average hits by weight (hand count)', () => {
+    const low = Array.from({ length: 10 }, () => ({ score: 0.1, hit: false }));
+    // 5 hits weighing 3 and 5 misses weighing 1: 15 / 20 = 0.75 (0.5 unweighted)
+    const high = Array.from({ length: 10 }, (_, i) => ({ score: 0.9, hit: i < 5, w: i < 5 ? 3 : 1 }));
+    const close = (got: [number, number][], want: [number, number][]) => {
+      expect(got.length).toBe(want.length);
+      got.forEach(([s, q], i) => { expect(s).toBeCloseTo(want[i][0], 12); expect(q).toBeCloseTo(want[i][1], 12); });
+    };
+    close(isotonic([...low, ...high], 10), [[0.1, 0], [0.9, 0.75]]);
+    close(isotonic([...low, ...high.map(({ score, hit }) => ({ score, hit }))], 10), [[0.1, 0], [0.9, 0.5]]);
+  });
+
+  it('the F1 threshold counts weighted hits against weighted truth', () => {
+    // weight 2: one hit at 0.8 and one miss at 0.6 against 2 weighted truth objects.
+    // At 0.8: P = 1, R = 2/2 → F1 1; adding the miss would lower it.
+    const f = f1Threshold([{ score: 0.8, hit: true, w: 2 }, { score: 0.6, hit: false, w: 2 }], 2);
+    expect(f.f1).toBe(1);
+    expect(f.threshold).toBeCloseTo(0.7, 10);
+  });
+});
+
+function flatPart(widthPx: number, heightPx: number, z = 100): Part {
+  const grid = makeGrid({ originX: 1000, originY: 5000, resX: 0.5, resY: 0.5, width: widthPx, height: heightPx, crs: 'EPSG:2154' });
+  return { source: REAL_SOURCES[0], part: 'bench', grid, z: new Float32Array(widthPx * heightPx).fill(z) };
+}
+
+describe('real-terrain parts', () => {
+  it('usable area leaves out a 10 m ring along edges and around nodata (hand count)', () => {
+    const p = flatPart(100, 100);
+    // 20 px (10 m) off every edge: 60 × 60 px of 0.25 m²
+    expect(effectiveAreaKm2(p)).toBeCloseTo((60 * 60 * 0.25) / 1e6, 12);
+    p.z[50 * 100 + 50] = Number.NaN;
+    // the hole takes a 41 × 41 px square (all inside the 60 × 60 interior)
+    expect(effectiveAreaKm2(p)).toBeCloseTo(((3600 - 41 * 41) * 0.25) / 1e6, 12);
+  });
+
+  it('plants features additively, deterministically, away from nodata, and no kiln on flat ground', () => {
+    const p = flatPart(1000, 1000); // 500 × 500 m, flat at 100 m
+    p.z.fill(Number.NaN, 0, 1000 * 40); // 20 m of nodata along the north edge
+    const a = plantFeatures(p, { seed: 7, density: 60 });
+    const b = plantFeatures(p, { seed: 7, density: 60 });
+    expect(a.truth).toEqual(b.truth);
+    expect(a.truth.length).toBe(Math.round(60 * 0.25));
+    expect(a.truth.filter((t) => t.cls === 'kiln')).toEqual([]);
+    for (const t of a.truth) {
+      // the object plus a 12 m ring lies on data
+      expect(5000 - t.y).toBeGreaterThan(20 + t.reach + 12 - 1e-6);
+      const col = Math.floor((t.x - 1000) / 0.5);
+      const row = Math.floor((5000 - t.y) / 0.5);
+      const dz = a.z[row * 1000 + col] - 100;
+      if (t.cls === 'mound' && t.variant !== 'robbed') expect(dz).toBeGreaterThan(0);
+      if (t.cls === 'pit') expect(dz).toBeLessThan(0);
+    }
+    // the terrain is untouched farther than reach + 4 m + 0.4 × 20 m (blur room) from every feature
+    let changedFar = 0;
+    for (let r = 40; r < 1000; r += 7) {
+      for (let c = 0; c < 1000; c += 7) {
+        const x = 1000 + (c + 0.5) * 0.5;
+        const y = 5000 - (r + 0.5) * 0.5;
+        if (a.truth.every((t) => Math.hypot(t.x - x, t.y - y) > t.reach * 1.42 + 13) && a.z[r * 1000 + c] !== 100) changedFar++;
+      }
+    }
+    expect(changedFar).toBe(0);
+    // nodata stays nodata
+    expect(Number.isNaN(a.z[10 * 1000 + 500])).toBe(true);
+  });
+});
