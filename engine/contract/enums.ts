@@ -63,6 +63,9 @@ export type DetectionOrder = (typeof DETECTION_ORDERS)[number];
 export const DETECTION_STATUSES = ['pending', 'reviewed', 'all'] as const;
 export type DetectionStatus = (typeof DETECTION_STATUSES)[number];
 
-/** Export layers: the first two follow VIGIE_PUBLIC's `risk` part, detection layers need a session. */
+/**
+ * Export layers: these follow VIGIE_PUBLIC's `risk` part; the detections (in any format,
+ * ArchéologIA included) need a session.
+ */
 export const PUBLIC_EXPORT_LAYERS = ['monuments', 'rollups'] as const;
-export const PRIVATE_EXPORT_LAYERS = ['detections', 'archeologia'] as const;
+export const PRIVATE_EXPORT_LAYERS = ['detections'] as const;

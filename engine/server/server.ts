@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyServerOptions, type onSendAsyncHookHandler } from 'fastify';
+import Fastify, { type FastifyInstance, type onSendAsyncHookHandler } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { InternalError, StoreError, VigieError, show } from '../errors.ts';
 import * as contract from '../contract/api.ts';
@@ -49,9 +49,10 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     bodyLimit: BODY_LIMIT,
     // One route whatever the spelling: /API/x, /api//x, /api/x/ and /api/x;p=1 reach the route
     // of /api/x (and its access rule) instead of falling through to the app shell.
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, useSemicolonDelimiter: true } as FastifyServerOptions['routerOptions'],
-    // `/api/x/../detections` and `/api/%2e%2e/…` are resolved as a browser would before routing.
-    rewriteUrl: (req) => removeDotSegments(req.url ?? '/'),
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // `/api/x/../detections`, `/api/%2e%2e/…` and `;name=value` path parameters are resolved as
+    // a browser (or a servlet container) would, before routing.
+    rewriteUrl: (req) => removeDotSegments(removePathParameters(req.url ?? '/')),
   });
   const { store } = opts;
   const publicParts = opts.public ?? parsePublic(process.env.VIGIE_PUBLIC);
@@ -141,6 +142,14 @@ export function routeTable(app: FastifyInstance): readonly RouteEntry[] {
 
 /** 256 KiB: the largest legitimate body (a review note of 10,000 characters) is far below. */
 const BODY_LIMIT = 256 << 10;
+
+/** `/api/sites;jsessionid=1/x?q` → `/api/sites/x?q`: matrix parameters name no resource here. */
+export function removePathParameters(url: string): string {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (!path.includes(';')) return url;
+  return path.replace(/;[^/]*/g, '') + (q < 0 ? '' : url.slice(q));
+}
 
 /** RFC 3986 §5.2.4 on the path (`.` and `..` segments, also percent-encoded); the query is kept. */
 export function removeDotSegments(url: string): string {

@@ -25,6 +25,8 @@ export interface SeedOptions {
   seed?: number;
   /** folder for the generated rasters (must outlive the store when it is served) */
   dir: string;
+  /** a small, coarse world (100 km communes, 256² raster, 32 km climate grid) for tests */
+  coarse?: boolean;
   log?: (line: string) => void;
 }
 
@@ -33,7 +35,9 @@ export const SEED_USER = { username: 'relecteur', password: 'vigie-relecteur', r
 export async function seedNational(store: Store, o: SeedOptions): Promise<{ monuments: number; detections: number }> {
   const log = o.log ?? (() => {});
   const nMon = o.monuments ?? 46_760, nDet = o.detections ?? 100_000, seed = o.seed ?? 42;
-  const sizes: Sizes = { monuments: nMon, archaeo: 0, rasterPx: 1536, polygons: Math.max(50, Math.min(1500, Math.round(nMon / 30))), communeKm: 20 };
+  const sizes: Sizes = o.coarse
+    ? { monuments: nMon, archaeo: 0, rasterPx: 256, polygons: 200, communeKm: 100 }
+    : { monuments: nMon, archaeo: 0, rasterPx: 1536, polygons: Math.max(50, Math.min(1500, Math.round(nMon / 30))), communeKm: 20 };
   mkdirSync(o.dir, { recursive: true });
   log(`generating ${nMon} monuments and ${nDet} detections (seed ${seed})…`);
   await fillStore(store, o.dir, sizes, seed);

@@ -173,7 +173,8 @@ export async function fillStore(store: Store, dir: string, sizes: Sizes, seed = 
     { type: 'integer', get: (c) => 1 + (Math.floor(c.x0 / 97_000 + c.y0 / 131_000) % 5) }, { type: 'double', get: () => null }, { type: 'json', get: () => null },
   ]);
   // DRIAS: 8 km grid, three indicators, four warming levels.
-  const step = sizes === QUICK ? 32_000 : 8_000;
+  // Coarse grids (QUICK, small test seeds) get a coarse climate grid too.
+  const step = sizes.communeKm >= 40 ? 32_000 : 8_000;
   const climate: { w: string; p: string; x: number; y: number; ind: string; v: number }[] = [];
   const warm: Record<string, number> = { ref: 1, '+2.0': 1.6, '+2.7': 2.2, '+4.0': 3.5 };
   for (let x = X0; x <= X0 + SIDE; x += step) {

@@ -32,7 +32,7 @@ function sendFile(reply: FastifyReply, dir: string, path: string, type: string, 
 const slug = (s: string) => s.replace(/[^\w.+-]+/g, '-');
 
 /**
- * Detection layers (`detections`, `archeologia`) need a session: their own routes say so. The
+ * The detections layer (any format, ArchéologIA included) needs a session: its own route says so. The
  * generic route serves the public layers only and answers exactly as the private routes do for
  * a private layer reached by any other spelling, so no path to the detections skips the rule.
  */
