@@ -242,7 +242,8 @@ export async function clearLayer(store: Store, table: string, layer: string, ext
 export interface HazardLayerRow {
   layer: string;
   hazard: Hazard;
-  kind: 'zones' | 'lines' | 'commune_table' | 'climate_grid' | 'raster';
+  /** `context`: stored and shown, never scored (PPR regulatory zones, perimeters, families Vigie does not score) */
+  kind: 'zones' | 'lines' | 'commune_table' | 'climate_grid' | 'raster' | 'context';
   source_file: string;
   raster_path?: string | null;
   crs: string;

@@ -234,7 +234,9 @@ export const driasImporter: Importer = {
     const config = loadConfigForDrias();
     // Indicator columns → Vigie key and hazard; configured indicators count as known.
     const configured = new Map<string, Hazard>();
-    for (const [h, hc] of Object.entries(config?.hazards ?? {})) if (hc?.climate) configured.set(hc.climate.indicator, h as Hazard);
+    for (const [h, hc] of Object.entries(config?.hazards ?? {})) {
+      if (typeof hc === 'object' && hc?.climate) configured.set(hc.climate.indicator, h as Hazard);
+    }
     const declared = new Map<string, string>();
     for (const key of ['indices', 'indicateurs']) for (const [code, label] of header.fields.get(key)?.items ?? []) declared.set(code, label);
     const vigieKey = (column: string, subValue?: string): string => {

@@ -9,7 +9,8 @@ import { rasterImporter } from './raster.ts';
 import { archaeologyImporter } from '../heritage/archaeology.ts';
 import { museumsImporter } from '../heritage/museums.ts';
 import { sprImporter } from '../heritage/spr.ts';
-import { coastalErosionImporter, hazardZonesImporter, pprImporter, rgaImporter, triImporter } from './zones.ts';
+import { pprImporter } from './ppr.ts';
+import { coastalErosionImporter, hazardZonesImporter, rgaImporter, triImporter } from './zones.ts';
 
 const KINDS: Record<string, Importer> = {
   'hazard-zones': hazardZonesImporter,

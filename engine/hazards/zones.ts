@@ -1,8 +1,11 @@
 /**
  * Hazard zone importers: `hazard-zones` (polygons from any registered vector format, with the
- * flavour detected from the attributes: TRI `scenario`, RGA `NIVEAU`, CNIG PPR `typealea` /
- * `niveaualea`, else generic with --hazard), its aliases `tri`, `rga`, `ppr`, and
- * `coastal-erosion` (Cerema lines/polygons with `taux` in m/year; placeholders kept as NULL).
+ * flavour detected from the attributes: TRI `scenario`, RGA `NIVEAU`, PPR `typealea` /
+ * `coderisque` with `niveaualea` / `nivalea_st` / `nivalea`, else generic with --hazard), its
+ * aliases `tri`, `rga`, and `coastal-erosion` (Cerema lines/polygons with `taux` in m/year;
+ * placeholders kept as NULL). A whole PPR (CNIG GeoPackage with several tables, COVADIS
+ * N_ZONE_ALEA shapefile) is handed to ppr.ts. A file whose zones name several hazards is
+ * stored as one layer per hazard (`<layer>_<hazard>`), since scoring reads a layer as one hazard.
  * Geometries are validated, checked to lie in France, reprojected to Lambert-93.
  */
 import { InputError, show } from '../errors.ts';
@@ -10,15 +13,17 @@ import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../im
 import { readVector, type Geometry, type VectorFeature } from '../io/vector.ts';
 import type { AppendColumn, Store } from '../store/store.ts';
 import {
-  bboxOf, clearLayer, effectiveVintage, firstPosition, geometryProblem, hazardOption, issue, layerName, parseNumber, pick,
+  bboxOf, effectiveVintage, firstPosition, geometryProblem, HAZARDS, hazardOption, issue, layerName, parseNumber, pick,
   placement, reproject, upsertHazardLayer, OPEN_LICENCE, type BBox4, type Hazard, type LayerImportOptions,
 } from './common.ts';
+import { FAMILY_LABELS, classifyAlea, readLevel } from './gaspar.ts';
 
 export type ZoneSchema = 'tri' | 'rga' | 'ppr' | 'generic' | 'erosion';
 
 export interface ZoneRow {
   feature_id: string;
-  hazard: Hazard;
+  /** a Vigie hazard, or for context layers (ppr.ts) the family or role */
+  hazard: Hazard | string;
   scenario: string | null;
   level_code: number | null;
   value: number | null;
@@ -29,23 +34,16 @@ export interface ZoneRow {
 
 export const TRI_SCENARIOS = ['01For', '02Moy', '03Mcc', '04Fai'] as const;
 
-/** CNIG PPR `typealea` code → Vigie hazard. Longest prefix wins (117 before 11). */
-const PPR_TYPEALEA: [string, Hazard][] = [
-  ['126', 'coastal_retreat'],
-  ['117', 'flood'], // marine submersion, kept as flood with attrs.submersion = true
-  ['11', 'flood'],
-  ['13', 'seismic'],
-  ['16', 'wildfire'],
-];
-
 const POLYGONAL = ['Polygon', 'MultiPolygon'] as const;
+/** Hazards a zone layer can be given with --hazard. */
+const ZONE_HAZARDS: Hazard[] = ['flood', 'clay', 'coastal_retreat', 'seismic', 'wildfire', 'land_movement'];
 const LINEAL = ['LineString', 'MultiLineString', 'Polygon', 'MultiPolygon'] as const;
 const ID_ALIASES = ['id_zone', 'id_troncon', 'id', 'idzone', 'id_tri', 'id_gaspar', 'code', 'fid', 'objectid', 'gid'];
 
 /** Sets the flavour from the first feature's attributes (names compared case-insensitively). */
 export function detectSchema(props: Record<string, unknown>): ZoneSchema {
   const keys = new Set(Object.keys(props).map((k) => k.toLowerCase()));
-  if (keys.has('typealea') || keys.has('codetypealea') || keys.has('niveaualea')) return 'ppr';
+  if (keys.has('typealea') || keys.has('codetypealea') || keys.has('niveaualea') || keys.has('coderisque')) return 'ppr';
   if (keys.has('scenario')) return 'tri';
   if (keys.has('niveau')) return 'rga';
   return 'generic';
@@ -68,9 +66,14 @@ async function prepareZones(ctx: ImportContext, forced: ZoneSchema | undefined):
   const { source } = ctx;
   const file = source.name;
   const erosion = forced === 'erosion';
+  if (!erosion && !options.hazard) {
+    // A whole plan (several tables) is the PPR importer's; loaded lazily (it imports this module).
+    const ppr = await import('./ppr.ts');
+    if (await ppr.isPprPlan(source.path)) return ppr.preparePpr(ctx);
+  }
   const optHazard = hazardOption(
     options,
-    erosion ? ['coastal_retreat'] : ['flood', 'clay', 'coastal_retreat', 'seismic', 'wildfire'],
+    erosion ? ['coastal_retreat'] : ZONE_HAZARDS,
     file,
   );
   const vector = await readVector(source.path, { crs: options.crs });
@@ -94,7 +97,7 @@ async function prepareZones(ctx: ImportContext, forced: ZoneSchema | undefined):
     const [x0, y0] = firstPosition(f.geometry!);
     place.check(x0, y0, `${at}, geometry`);
     const geometry = reproject(f.geometry!, place.toL93);
-    const base = { feature_id: ids.has(fid) ? `${fid}#${f.index}` : fid, bbox: bboxOf(geometry), geometry, attrs: attrsOf(props) };
+    const base = { feature_id: ids.has(fid) ? `${fid}#${f.index}` : fid, bbox: bboxOf(geometry), geometry, attrs: zoneAttrs(props) };
     ids.add(fid);
     const row = classify(schema, f, at, optHazard, issues, file);
     if (row) rows.push({ ...base, ...row });
@@ -103,32 +106,41 @@ async function prepareZones(ctx: ImportContext, forced: ZoneSchema | undefined):
   const s = schema!;
   if (s === 'generic' && !optHazard) {
     throw new InputError(
-      `${file}: cannot tell which hazard these zones are (no scenario, NIVEAU or typealea attribute); give it with --hazard flood|clay|coastal_retreat|seismic|wildfire`,
+      `${file}: cannot tell which hazard these zones are (no scenario, NIVEAU, typealea or coderisque attribute); give it with --hazard ${ZONE_HAZARDS.join('|')}`,
     );
   }
-  const layerHazard = optHazard ?? mostCommon(rows.map((r) => r.hazard)) ?? 'flood';
-  const bbox = union(rows.map((r) => r.bbox));
+  // One layer per hazard: scoring reads a layer's zones as the layer's hazard.
+  const byHazard = new Map<string, ZoneRow[]>();
+  for (const r of rows) byHazard.set(r.hazard, [...(byHazard.get(r.hazard) ?? []), r]);
+  if (byHazard.size === 0) byHazard.set(optHazard ?? 'flood', []);
+  const outLayers = [...byHazard].map(([hazard, rs]) => ({ layer: byHazard.size > 1 ? `${layer}_${hazard}` : layer, hazard, rows: rs }));
 
   return {
-    layer,
+    layer: outLayers.map((l) => l.layer).join(','),
     rowsRead: read,
     kept: rows.length,
     issues,
     crs: vector.crs,
     licence: OPEN_LICENCE,
     async write(store: Store, catalogueId: number) {
-      await clearLayer(store, 'hazard_zones', layer);
-      await store.append('hazard_zones', rows, zoneColumns(layer));
-      await upsertHazardLayer(
-        store,
-        {
-          layer, hazard: layerHazard, kind: erosion || rows.every((r) => r.geometry.type.includes('Line')) ? 'lines' : 'zones',
-          source_file: source.path, crs: vector.crs, licence: OPEN_LICENCE, format: vector.format, schema: s,
-          feature_count: rows.length, bbox,
-        },
-        catalogueId,
-        effectiveVintage(options, undefined, source.modified),
-      );
+      // Replaces this layer and the per-hazard layers a previous import of it may have made.
+      for (const name of [layer, ...HAZARDS.map((h) => `${layer}_${h}`)]) {
+        await store.run('DELETE FROM hazard_zones WHERE layer = $1', [name]);
+        await store.run('DELETE FROM hazard_layers WHERE layer = $1', [name]);
+      }
+      for (const l of outLayers) {
+        await store.append('hazard_zones', l.rows, zoneColumns(l.layer));
+        await upsertHazardLayer(
+          store,
+          {
+            layer: l.layer, hazard: l.hazard as Hazard, kind: erosion || (l.rows.length > 0 && l.rows.every((r) => r.geometry.type.includes('Line'))) ? 'lines' : 'zones',
+            source_file: source.path, crs: vector.crs, licence: OPEN_LICENCE, format: vector.format, schema: s,
+            feature_count: l.rows.length, bbox: unionBox(l.rows.map((r) => r.bbox)),
+          },
+          catalogueId,
+          effectiveVintage(options, undefined, source.modified),
+        );
+      }
     },
   };
 }
@@ -162,28 +174,30 @@ function classify(
       return { hazard: optHazard ?? 'clay', scenario: null, level_code: n, value: null };
     }
     case 'ppr': {
-      const t = pick(p, ['typealea', 'codetypealea']);
-      const lv = pick(p, ['niveaualea', 'codeniveaualea']);
+      const t = pick(p, ['typealea', 'codetypealea', 'coderisque']);
       let hazard = optHazard;
       if (!hazard) {
-        if (!t) throw new InputError(`${at}: no typealea attribute (expected a CNIG code such as 112 flood, 126 coastal retreat) or --hazard`);
+        if (!t) throw new InputError(`${at}: no typealea or coderisque attribute (expected a GASPAR code such as 112 flood, 124 landslide, 126 coastal retreat) or --hazard`);
         const code = String(t[1] ?? '').trim();
-        hazard = PPR_TYPEALEA.find(([prefix]) => code.startsWith(prefix))?.[1];
-        if (!hazard) {
-          issues.push(issue(file, line, 'unsupported_typealea', `${show(code)} is not a hazard Vigie scores (112–117 flood, 126 coastal retreat, 13 earthquake, 16 wildfire); zone skipped`, {
+        const cls = classifyAlea(code);
+        if (cls?.kind !== 'hazard') {
+          const why = !cls
+            ? `${show(code)} is not a GASPAR hazard code (expected e.g. 112 or 1120000 flood, 123 rock fall, 13 earthquake)`
+            : cls.kind === 'multi'
+              ? `${show(code)} is a multi-hazard zone whose hazards are in a separate table (import the whole plan with \`vigie import ppr\`)`
+              : `${show(code)} (${cls.label}) is ${FAMILY_LABELS[cls.family] ?? cls.family}, a family Vigie does not score (import the whole plan with \`vigie import ppr\` to keep it as context)`;
+          issues.push(issue(file, line, 'unsupported_typealea', `${why}; zone skipped`, {
             recordId: String(f.id ?? f.index), field: t[0], value: code, kept: false, at: featureAt,
           }));
           return undefined;
         }
+        hazard = cls.hazard;
       }
-      let level: number | null = null;
-      if (lv) {
-        level = parseNumber(lv[1], `${at}, ${lv[0]}`, 'niveaualea 00 (nul) … 07 (très fort+)');
-        if (level !== null && (!Number.isInteger(level) || level < 0 || level > 7)) {
-          throw new InputError(`${at}, ${lv[0]}: ${show(lv[1])} is not a CNIG niveaualea (expected 00 nul … 07 très fort+)`);
-        }
+      const lv = readLevel(p);
+      if (lv.bad) {
+        throw new InputError(`${at}, ${lv.bad.field}: ${show(lv.bad.value)} is not a PPR hazard level (expected niveaualea / nivalea_st 00 nul … 07 très fort+, or nivalea Fai/M/F)`);
       }
-      return { hazard, scenario: null, level_code: level, value: null };
+      return { hazard, scenario: null, level_code: lv.code, value: null };
     }
     case 'erosion': {
       const tp = pick(p, ['taux', 'taux_recul', 'tx_evol', 'evolution']);
@@ -216,28 +230,19 @@ export function normaliseScenario(raw: unknown): string | undefined {
   return undefined;
 }
 
-function attrsOf(props: Record<string, unknown>): Record<string, unknown> {
+/** A feature's attributes as stored (empty values and blobs left out; 117 marked as marine submersion). */
+export function zoneAttrs(props: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k in props) {
     const v = props[k];
     if (v !== null && v !== undefined && v !== '' && !(v instanceof Uint8Array)) out[k] = v;
   }
-  const t = pick(props, ['typealea', 'codetypealea']);
+  const t = pick(props, ['typealea', 'codetypealea', 'coderisque']);
   if (t && String(t[1]).startsWith('117')) out.submersion = true;
   return out;
 }
 
-function mostCommon<T>(xs: T[]): T | undefined {
-  const counts = new Map<T, number>();
-  let best: T | undefined;
-  for (const x of xs) {
-    counts.set(x, (counts.get(x) ?? 0) + 1);
-    if (best === undefined || counts.get(x)! > counts.get(best)!) best = x;
-  }
-  return best;
-}
-
-function union(bs: BBox4[]): BBox4 {
+export function unionBox(bs: BBox4[]): BBox4 {
   const u = { minx: Infinity, miny: Infinity, maxx: -Infinity, maxy: -Infinity };
   for (const b of bs) {
     u.minx = Math.min(u.minx, b.minx);
@@ -248,7 +253,7 @@ function union(bs: BBox4[]): BBox4 {
   return u;
 }
 
-const zoneColumns = (layer: string): AppendColumn<ZoneRow>[] => [
+export const zoneColumns = (layer: string): AppendColumn<ZoneRow>[] => [
   { type: 'varchar', get: () => layer },
   { type: 'varchar', get: (r) => r.feature_id },
   { type: 'varchar', get: (r) => r.hazard },
@@ -266,5 +271,4 @@ const zoneColumns = (layer: string): AppendColumn<ZoneRow>[] => [
 export const hazardZonesImporter = zonesImporter(undefined, 'hazard zones (GeoJSON, GeoPackage incl. CNIG PPR, FlatGeobuf, Shapefile): TRI, RGA, PPR detected; --hazard, --layer');
 export const triImporter = zonesImporter('tri', 'TRI flood zones (scenario 01For/02Moy/03Mcc/04Fai), any vector format');
 export const rgaImporter = zonesImporter('rga', 'clay shrink-swell zones (RGA, NIVEAU 1–3), any vector format');
-export const pprImporter = zonesImporter('ppr', 'PPR zones in the CNIG standard (typealea, niveaualea), GeoPackage or other vector');
 export const coastalErosionImporter = zonesImporter('erosion', 'coastal erosion (Cerema indicator): lines/polygons with taux in m/year');

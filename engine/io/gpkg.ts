@@ -1,8 +1,10 @@
 /**
  * GeoPackage in the vector registry, read with sql.js (SQLite in wasm, no native build):
- * the first feature table (or the one named `layer` in `path#layer`), its CRS from
- * gpkg_spatial_ref_sys, geometry blobs decoded from the GeoPackage header + WKB.
- * This covers the CNIG PPR standard (zones with typealea / niveaualea).
+ * the first feature table (or the one named by `layer`), its CRS from gpkg_spatial_ref_sys,
+ * geometry blobs decoded from the GeoPackage header + WKB. `layers` lists every table
+ * (features and attributes) and `readGpkgAttributes` reads a table without geometry: the
+ * CNIG PPR standard puts one plan in several tables (hazard zones per typealea, regulatory
+ * zones, perimeter, procedure, multi-hazard tables).
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -13,49 +15,99 @@ import { epsgCode, registerVectorFormat, type Geometry, type VectorFeature } fro
 
 let sql: Promise<SqlJsStatic> | undefined;
 
+/** Opens the SQLite file; a file SQLite cannot read is an InputError naming it. */
+async function openDb(path: string): Promise<Database> {
+  sql ??= initSqlJs();
+  const SQL = await sql;
+  try {
+    const db = new SQL.Database(readFileSync(path));
+    db.exec('SELECT count(*) FROM sqlite_master');
+    return db;
+  } catch (err) {
+    throw new InputError(`${basename(path)}: not a readable GeoPackage (${(err as Error).message})`, { cause: err });
+  }
+}
+
+function rows(db: Database, q: string, params: (string | number)[] = []): Record<string, unknown>[] {
+  const st = db.prepare(q);
+  try {
+    st.bind(params);
+    const out: Record<string, unknown>[] = [];
+    while (st.step()) out.push(st.getAsObject() as Record<string, unknown>);
+    return out;
+  } finally {
+    st.free();
+  }
+}
+
+interface Table {
+  t: string;
+  dataType: 'features' | 'attributes';
+  g: string | null;
+  srs: number | null;
+  geomType: string | null;
+}
+
+/** The tables gpkg_contents lists (features and attributes), by name. */
+function tables(db: Database, name: string): Table[] {
+  try {
+    return rows(
+      db,
+      `SELECT c.table_name AS t, c.data_type AS dataType, g.column_name AS g, g.srs_id AS srs, g.geometry_type_name AS geomType
+         FROM gpkg_contents c LEFT JOIN gpkg_geometry_columns g ON g.table_name = c.table_name
+        WHERE c.data_type IN ('features', 'attributes') ORDER BY c.table_name`,
+    ) as unknown as Table[];
+  } catch (err) {
+    throw new InputError(`${name}: SQLite file without GeoPackage tables (gpkg_contents, gpkg_geometry_columns): ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** The rows of a GeoPackage table without geometry (the CNIG procedure and multi-hazard tables). */
+export async function readGpkgAttributes(path: string, table: string): Promise<Record<string, unknown>[]> {
+  const db = await openDb(path);
+  try {
+    const known = tables(db, basename(path)).find((x) => x.t === table);
+    if (!known) throw new InputError(`${basename(path)}: no table ${JSON.stringify(table)} in gpkg_contents`);
+    return rows(db, `SELECT * FROM ${quote(table)}`);
+  } finally {
+    db.close();
+  }
+}
+
 registerVectorFormat({
   name: 'gpkg',
   extensions: ['.gpkg'],
   // "SQLite format 3\0"
   sniff: (head) => new TextDecoder().decode(head.subarray(0, 15)) === 'SQLite format 3',
-  async open(path) {
-    const name = basename(path);
-    sql ??= initSqlJs();
-    const SQL = await sql;
-    let db: Database;
+  async layers(path) {
+    const db = await openDb(path);
     try {
-      db = new SQL.Database(readFileSync(path));
-      db.exec('SELECT count(*) FROM sqlite_master');
-    } catch (err) {
-      throw new InputError(`${name}: not a readable GeoPackage (${(err as Error).message})`, { cause: err });
-    }
-    const rows = (q: string, params: (string | number)[] = []): Record<string, unknown>[] => {
-      const st = db.prepare(q);
-      st.bind(params);
-      const out: Record<string, unknown>[] = [];
-      while (st.step()) out.push(st.getAsObject() as Record<string, unknown>);
-      st.free();
-      return out;
-    };
-    let layers: Record<string, unknown>[];
-    try {
-      layers = rows(
-        `SELECT c.table_name AS t, g.column_name AS g, g.srs_id AS srs
-           FROM gpkg_contents c JOIN gpkg_geometry_columns g ON g.table_name = c.table_name
-          WHERE c.data_type = 'features' ORDER BY c.table_name`,
-      );
-    } catch (err) {
+      return tables(db, basename(path)).map((x) => ({
+        name: x.t,
+        dataType: x.dataType === 'features' && x.g ? 'features' : 'attributes',
+        geometryType: x.geomType ?? undefined,
+      }));
+    } finally {
       db.close();
-      throw new InputError(`${name}: SQLite file without GeoPackage tables (gpkg_contents, gpkg_geometry_columns): ${(err as Error).message}`, { cause: err });
     }
-    if (layers.length === 0) {
+  },
+  async open(path, options = {}) {
+    const name = basename(path);
+    const db = await openDb(path);
+    const features = tables(db, name).filter((x) => x.dataType === 'features' && x.g);
+    if (features.length === 0) {
       db.close();
       throw new InputError(`${name}: the GeoPackage has no feature table (expected one row with data_type 'features' in gpkg_contents)`);
     }
-    const { t: table, g: geomCol, srs } = layers[0] as { t: string; g: string; srs: number };
-    const srsRow = rows('SELECT organization AS org, organization_coordsys_id AS code FROM gpkg_spatial_ref_sys WHERE srs_id = ?', [srs])[0];
+    const chosen = options.layer === undefined ? features[0] : features.find((x) => x.t === options.layer);
+    if (!chosen) {
+      db.close();
+      throw new InputError(`${name}: no feature table ${JSON.stringify(options.layer)} (feature tables: ${features.map((x) => x.t).join(', ')})`);
+    }
+    const { t: table, g: geomCol, srs } = chosen as { t: string; g: string; srs: number };
+    const srsRow = rows(db, 'SELECT organization AS org, organization_coordsys_id AS code FROM gpkg_spatial_ref_sys WHERE srs_id = ?', [srs])[0];
     const declaredCrs = srsRow ? epsgCode(String(srsRow.org), Number(srsRow.code)) : undefined;
-    const pk = rows(`PRAGMA table_info(${quote(table)})`).find((c) => Number(c.pk) === 1)?.name as string | undefined;
+    const pk = rows(db, `PRAGMA table_info(${quote(table)})`).find((c) => Number(c.pk) === 1)?.name as string | undefined;
     return {
       declaredCrs,
       features: async function* (): AsyncGenerator<VectorFeature> {

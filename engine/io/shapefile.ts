@@ -15,6 +15,30 @@ interface ShapefileSource {
 }
 interface ShapefileModule {
   open(shp: string, dbf?: string, options?: { encoding?: string }): Promise<ShapefileSource>;
+  openDbf(dbf: string, options?: { encoding?: string }): Promise<{ read(): Promise<{ done: boolean; value: Record<string, unknown> }> }>;
+}
+
+/**
+ * The records of a dBase table on its own (COVADIS ships its multi-hazard table as a .dbf
+ * without geometry), decoded like a shapefile's attributes (.cpg, else the language driver byte).
+ */
+export async function readDbf(path: string): Promise<Record<string, unknown>[]> {
+  const stem = path.replace(/\.dbf$/i, '');
+  const cpg = [stem + '.cpg', stem + '.CPG'].find((p) => existsSync(p));
+  const encoding = cpg ? encodingOf(readFileSync(cpg, 'utf8')) : encodingOfLdid(path);
+  const shapefile = (await import('shapefile' as string)) as ShapefileModule;
+  const out: Record<string, unknown>[] = [];
+  try {
+    const source = await shapefile.openDbf(path, { encoding });
+    for (;;) {
+      const r = await source.read();
+      if (r.done) break;
+      out.push(r.value);
+    }
+  } catch (err) {
+    throw new InputError(`${basename(path)}: not a readable dBase table (${(err as Error).message})`, { cause: err });
+  }
+  return out;
 }
 
 registerVectorFormat({

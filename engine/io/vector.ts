@@ -42,6 +42,16 @@ export interface VectorLayer extends AsyncIterable<VectorFeature> {
 export interface VectorOptions {
   /** CRS of the coordinates, overriding or completing the file's own */
   crs?: string;
+  /** which layer of a multi-layer file (GeoPackage table); the first feature layer when absent */
+  layer?: string;
+}
+
+/** One layer of a multi-layer file, as `listVectorLayers` reports it. */
+export interface VectorLayerInfo {
+  name: string;
+  /** `features` (with geometry) or `attributes` (a plain table, e.g. a GeoPackage's procedure table) */
+  dataType: 'features' | 'attributes';
+  geometryType?: string;
 }
 
 /** What a format module opens: its features and the CRS the file declares, if any. */
@@ -58,7 +68,9 @@ export interface VectorFormat {
   readonly extensions: readonly string[];
   /** recognises the first bytes of the file (used when the extension is unknown) */
   sniff?(head: Uint8Array): boolean;
-  open(path: string): Promise<OpenedVector>;
+  open(path: string, options?: { layer?: string }): Promise<OpenedVector>;
+  /** the layers of a multi-layer format (GeoPackage); single-layer formats leave it out */
+  layers?(path: string): Promise<VectorLayerInfo[]>;
 }
 
 const formats: VectorFormat[] = [];
@@ -95,8 +107,8 @@ export async function readVector(path: string, opts: VectorOptions = {}): Promis
     throw new NotFoundError(`${path}: no such file`, { cause: err });
   }
   const format = vectorFormatOf(path);
-  const opened = await format.open(path);
-  const name = basename(path);
+  const opened = await format.open(path, { layer: opts.layer });
+  const name = opts.layer && format.layers ? `${basename(path)}/${opts.layer}` : basename(path);
   let crs: string;
   if (opts.crs) {
     crs = normaliseCrs(opts.crs);
@@ -123,6 +135,14 @@ export async function readVector(path: string, opts: VectorOptions = {}): Promis
     declaredCrs: opened.declaredCrs,
     [Symbol.asyncIterator]: () => opened.features()[Symbol.asyncIterator](),
   };
+}
+
+/** The layers of a file: several for a GeoPackage, one (named after the file) otherwise. */
+export async function listVectorLayers(path: string): Promise<VectorLayerInfo[]> {
+  await loadBuiltInFormats();
+  const format = vectorFormatOf(path);
+  if (format.layers) return format.layers(path);
+  return [{ name: basename(path, extname(path)), dataType: 'features' }];
 }
 
 /** Reads every feature into memory (small layers, tests). */
