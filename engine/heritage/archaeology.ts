@@ -12,7 +12,8 @@ import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../im
 import { readCsvTable } from '../io/csv-table.ts';
 import { readSourceFile } from '../io/source-file.ts';
 import { readVector, type Geometry } from '../io/vector.ts';
-import type { AppendColumn, Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import { appendNamed, type NamedColumn } from './append-named.ts';
 import {
   bboxOf, firstPosition, geometryProblem, issue, layerName, parseNumber, pick, placement, reproject,
   type BBox4, type LayerImportOptions,
@@ -31,6 +32,10 @@ export interface SiteRow {
   geometry: Geometry | null;
   attrs: Record<string, unknown>;
   position_status: 'ok' | 'missing' | 'placeholder' | 'outside_france' | 'swapped';
+  /** 'coordinates' (default when x is set), 'commune' (placed at its commune), null: unplaced */
+  position_quality?: 'coordinates' | 'commune' | null;
+  /** museums: Mérimée reference(s) of the building housing it, comma-joined */
+  refmer?: string | null;
 }
 
 export const SITE_ALIASES = {
@@ -179,25 +184,28 @@ export function centreOf(g: Geometry): [number, number] {
 
 export async function replaceSites(store: Store, layer: string, rows: SiteRow[], catalogueId: number): Promise<void> {
   await store.run('DELETE FROM heritage_sites WHERE layer = $1', [layer]);
-  await store.append('heritage_sites', rows, siteColumns(layer, catalogueId));
+  // By column name: later migrations add columns (011: position_quality, refmer).
+  await appendNamed(store, 'heritage_sites', rows, siteColumns(layer, catalogueId));
 }
 
-const siteColumns = (layer: string, catalogueId: number): AppendColumn<SiteRow>[] => [
-  { type: 'varchar', get: (r) => r.site_id },
-  { type: 'varchar', get: (r) => r.site_kind },
-  { type: 'varchar', get: (r) => r.name },
-  { type: 'varchar', get: (r) => r.type },
-  { type: 'varchar', get: (r) => r.periode },
-  { type: 'varchar', get: (r) => r.insee },
-  { type: 'double', get: (r) => r.x },
-  { type: 'double', get: (r) => r.y },
-  { type: 'double', get: (r) => r.bbox?.minx },
-  { type: 'double', get: (r) => r.bbox?.miny },
-  { type: 'double', get: (r) => r.bbox?.maxx },
-  { type: 'double', get: (r) => r.bbox?.maxy },
-  { type: 'json', get: (r) => r.geometry },
-  { type: 'json', get: (r) => r.attrs },
-  { type: 'integer', get: () => catalogueId },
-  { type: 'varchar', get: (r) => r.position_status },
-  { type: 'varchar', get: () => layer },
+const siteColumns = (layer: string, catalogueId: number): NamedColumn<SiteRow>[] => [
+  { name: 'site_id', type: 'varchar', get: (r) => r.site_id },
+  { name: 'site_kind', type: 'varchar', get: (r) => r.site_kind },
+  { name: 'name', type: 'varchar', get: (r) => r.name },
+  { name: 'type', type: 'varchar', get: (r) => r.type },
+  { name: 'periode', type: 'varchar', get: (r) => r.periode },
+  { name: 'insee', type: 'varchar', get: (r) => r.insee },
+  { name: 'x', type: 'double', get: (r) => r.x },
+  { name: 'y', type: 'double', get: (r) => r.y },
+  { name: 'minx', type: 'double', get: (r) => r.bbox?.minx },
+  { name: 'miny', type: 'double', get: (r) => r.bbox?.miny },
+  { name: 'maxx', type: 'double', get: (r) => r.bbox?.maxx },
+  { name: 'maxy', type: 'double', get: (r) => r.bbox?.maxy },
+  { name: 'geometry', type: 'json', get: (r) => r.geometry },
+  { name: 'attrs', type: 'json', get: (r) => r.attrs },
+  { name: 'catalogue_id', type: 'integer', get: () => catalogueId },
+  { name: 'position_status', type: 'varchar', get: (r) => r.position_status },
+  { name: 'layer', type: 'varchar', get: () => layer },
+  { name: 'position_quality', type: 'varchar', get: (r) => (r.position_quality !== undefined ? r.position_quality : r.x !== null ? 'coordinates' : null) },
+  { name: 'refmer', type: 'varchar', get: (r) => r.refmer ?? null },
 ];

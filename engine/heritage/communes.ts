@@ -1,8 +1,11 @@
 /**
  * Importer for commune boundaries (kind `communes`): a GeoJSON FeatureCollection of
  * Polygon/MultiPolygon features with an INSEE code, a name and a department, under any
- * of the property names the usual sources use (IGN Admin Express, geo.api.gouv.fr, data.gouv).
- * Geometries are reprojected to Lambert-93 and stored with their bbox and area.
+ * of the property names the usual sources use (IGN Admin Express, geo.api.gouv.fr, data.gouv),
+ * or a folder of such files (the communes of every département: `communes-by-departement/`).
+ * Geometries are reprojected to Lambert-93 and stored with their bbox and area, and a point
+ * inside each commune (commune_points). Monuments and sites imported earlier without a
+ * position are then placed at their commune (commune-places.ts).
  */
 import { CrsError, InputError } from '../errors.ts';
 import { LAMBERT93, WGS84, isGeographic, normaliseCrs, transformer } from '../geo/crs.ts';
@@ -18,6 +21,8 @@ import {
   type Polygonal,
 } from './polygonal.ts';
 import type { BBox } from '../geo/grid.ts';
+import { readSourceFile, type SourceFile } from '../io/source-file.ts';
+import { applyCommunePlacement, CommunePlaces, interiorPoint, planCommunePlacement, writeCommunePoints } from './commune-places.ts';
 
 /** Property names accepted for each field, compared case-insensitively. */
 export const COMMUNE_PROPERTY_ALIASES = {
@@ -40,89 +45,125 @@ export interface CommuneRow {
 }
 
 export const communesImporter: Importer = {
-  description: 'commune boundaries, GeoJSON (code_insee, nom, departement), any CRS → Lambert-93',
-  async prepare({ source, options }: ImportContext): Promise<PreparedImport> {
-    const layer = readGeoJson(source, options.crs ? normaliseCrs(options.crs) : WGS84);
-    const toL93 = transformer(layer.crs, LAMBERT93);
-    checkCrsPlausible(source.name, layer.crs, layer.features);
-
+  description: 'commune boundaries, GeoJSON (code_insee, nom, departement) or a folder of them, any CRS → Lambert-93',
+  folder: ['.geojson', '.json'],
+  async prepare({ store, source, options }: ImportContext): Promise<PreparedImport> {
     const rows: CommuneRow[] = [];
     const issues: ImportIssue[] = [];
     const seen = new Set<string>();
-    layer.features.forEach((feature, index) => {
-      const props = feature.properties ?? {};
-      const at = `${source.name}, features[${index}]`;
-      const reject = (reason: string, field: string | undefined, value: unknown, what: string, recordId?: string) =>
-        issues.push({
-          line: null,
-          recordId: recordId ?? `features[${index}]`,
-          reason,
-          field,
-          value: value === undefined ? undefined : String(value),
-          kept: false,
-          message: `${at}${recordId ? ` (${recordId})` : ''}${field ? `, ${field}` : ''}: ${what}`,
-        });
-
-      const [codeKey, rawCode] = pick(props, COMMUNE_PROPERTY_ALIASES.code_insee);
-      const code = normaliseCode(rawCode);
-      if (!code || !INSEE_CODE.test(code)) {
-        reject(
-          'invalid_code_insee',
-          codeKey ?? 'code_insee',
-          rawCode,
-          rawCode === undefined
-            ? `no INSEE code (expected a property ${COMMUNE_PROPERTY_ALIASES.code_insee.join(' / ')})`
-            : `${JSON.stringify(rawCode)} is not an INSEE commune code (expected 5 digits, or 2A/2B + 3 digits)`,
-        );
-        return;
-      }
-      const [nomKey, rawNom] = pick(props, COMMUNE_PROPERTY_ALIASES.nom);
-      const nom = rawNom === undefined || rawNom === null ? '' : String(rawNom).trim();
-      if (!nom) {
-        reject('missing_nom', nomKey ?? 'nom', rawNom, `no commune name (expected a property ${COMMUNE_PROPERTY_ALIASES.nom.join(' / ')})`, code);
-        return;
-      }
-      const problem = polygonalProblem(feature.geometry);
-      if (problem) {
-        reject('invalid_geometry', 'geometry', feature.geometry?.type, problem, code);
-        return;
-      }
-      if (seen.has(code)) {
-        reject('duplicate_code_insee', codeKey, code, `INSEE code ${code} already seen in an earlier feature; this one is skipped`, code);
-        return;
-      }
-      seen.add(code);
-      const geometry = reprojectPolygonal(feature.geometry as Polygonal, toL93);
-      const [, dep] = pick(props, COMMUNE_PROPERTY_ALIASES.departement);
-      const [, reg] = pick(props, COMMUNE_PROPERTY_ALIASES.region);
-      rows.push({
-        code_insee: code,
-        nom,
-        departement: dep === undefined || dep === null || dep === '' ? departementOf(code) : String(dep).trim(),
-        region: reg === undefined || reg === null || reg === '' ? null : String(reg).trim(),
-        bbox: polygonalBBox(geometry),
-        area_m2: polygonalArea(geometry),
-        geometry,
-      });
-    });
-
+    const sources: SourceFile[] = source.files ? source.files.map((f) => readSourceFile(f)) : [source];
+    let read = 0;
+    let crs = WGS84;
+    for (const s of sources) {
+      const n = readCommunes(s, options.crs, rows, issues, seen);
+      read += n.features;
+      crs = n.crs;
+    }
     if (rows.length === 0) {
       const why = issues[0] ? ` (first problem: ${issues[0].message})` : '';
-      throw new InputError(`${source.name}: no usable commune among ${layer.features.length} features${why}`);
+      throw new InputError(`${source.name}: no usable commune among ${read} features${why}`);
+    }
+    const points = rows.map((r) => {
+      const [x, y] = interiorPoint(r.geometry);
+      return { code_insee: r.code_insee, x, y };
+    });
+    const places = CommunePlaces.of(rows.map((r, i) => ({ code: r.code_insee, nom: r.nom, departement: r.departement, x: points[i].x, y: points[i].y })));
+    const plan = await planCommunePlacement(store, places);
+    const notes: string[] = [];
+    if (sources.length > 1) notes.push(`${rows.length.toLocaleString('en-US')} communes from ${sources.length} files`);
+    if (plan.placed.monuments || plan.placed.sites) {
+      notes.push(`placed at their commune (position_quality = commune): ${plan.placed.monuments} monuments and ${plan.placed.sites} sites imported earlier without a position`);
+    }
+    if (plan.unplaced.monuments || plan.unplaced.sites) {
+      notes.push(`commune positions removed (their commune is no longer imported): ${plan.unplaced.monuments} monuments, ${plan.unplaced.sites} sites`);
     }
     return {
       layer: 'communes',
-      rowsRead: layer.features.length,
+      rowsRead: read,
       kept: rows.length,
       issues,
-      crs: layer.crs,
+      notes,
+      crs,
       async write(store, catalogueId) {
         await store.run('DELETE FROM communes');
         await store.append('communes', rows, communeColumns(catalogueId));
+        await writeCommunePoints(store, points);
+        await applyCommunePlacement(store, plan);
       },
     };
   },
 };
+
+/** Reads the communes of one GeoJSON file into `rows` (codes already seen are rejected); returns its feature count. */
+function readCommunes(
+  source: SourceFile,
+  crsOption: string | undefined,
+  rows: CommuneRow[],
+  issues: ImportIssue[],
+  seen: Set<string>,
+): { features: number; crs: string } {
+  const layer = readGeoJson(source, crsOption ? normaliseCrs(crsOption) : WGS84);
+  const toL93 = transformer(layer.crs, LAMBERT93);
+  checkCrsPlausible(source.name, layer.crs, layer.features);
+
+  layer.features.forEach((feature, index) => {
+    const props = feature.properties ?? {};
+    const at = `${source.name}, features[${index}]`;
+    const reject = (reason: string, field: string | undefined, value: unknown, what: string, recordId?: string) =>
+      issues.push({
+        line: null,
+        recordId: recordId ?? `features[${index}]`,
+        reason,
+        field,
+        value: value === undefined ? undefined : String(value),
+        kept: false,
+        message: `${at}${recordId ? ` (${recordId})` : ''}${field ? `, ${field}` : ''}: ${what}`,
+      });
+
+    const [codeKey, rawCode] = pick(props, COMMUNE_PROPERTY_ALIASES.code_insee);
+    const code = normaliseCode(rawCode);
+    if (!code || !INSEE_CODE.test(code)) {
+      reject(
+        'invalid_code_insee',
+        codeKey ?? 'code_insee',
+        rawCode,
+        rawCode === undefined
+          ? `no INSEE code (expected a property ${COMMUNE_PROPERTY_ALIASES.code_insee.join(' / ')})`
+          : `${JSON.stringify(rawCode)} is not an INSEE commune code (expected 5 digits, or 2A/2B + 3 digits)`,
+      );
+      return;
+    }
+    const [nomKey, rawNom] = pick(props, COMMUNE_PROPERTY_ALIASES.nom);
+    const nom = rawNom === undefined || rawNom === null ? '' : String(rawNom).trim();
+    if (!nom) {
+      reject('missing_nom', nomKey ?? 'nom', rawNom, `no commune name (expected a property ${COMMUNE_PROPERTY_ALIASES.nom.join(' / ')})`, code);
+      return;
+    }
+    const problem = polygonalProblem(feature.geometry);
+    if (problem) {
+      reject('invalid_geometry', 'geometry', feature.geometry?.type, problem, code);
+      return;
+    }
+    if (seen.has(code)) {
+      reject('duplicate_code_insee', codeKey, code, `INSEE code ${code} already seen in an earlier feature; this one is skipped`, code);
+      return;
+    }
+    seen.add(code);
+    const geometry = reprojectPolygonal(feature.geometry as Polygonal, toL93);
+    const [, dep] = pick(props, COMMUNE_PROPERTY_ALIASES.departement);
+    const [, reg] = pick(props, COMMUNE_PROPERTY_ALIASES.region);
+    rows.push({
+      code_insee: code,
+      nom,
+      departement: dep === undefined || dep === null || dep === '' ? departementOf(code) : String(dep).trim(),
+      region: reg === undefined || reg === null || reg === '' ? null : String(reg).trim(),
+      bbox: polygonalBBox(geometry),
+      area_m2: polygonalArea(geometry),
+      geometry,
+    });
+  });
+  return { features: layer.features.length, crs: layer.crs };
+}
 
 function communeColumns(catalogueId: number): AppendColumn<CommuneRow>[] {
   return [

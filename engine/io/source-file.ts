@@ -28,7 +28,7 @@
  *       sidecars beside it); `archive` tells the archive, member and extracted files.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, normalize, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -54,6 +54,8 @@ export interface SourceFile {
   readonly notes?: string[];
   /** set when the input was an archive or compressed file */
   readonly archive?: ArchiveSource;
+  /** set when the input was a folder (readSourceFolder): its data files, sorted */
+  readonly files?: string[];
 }
 
 export interface ArchiveSource {
@@ -157,6 +159,57 @@ export function readBinarySourceFile(path: string, options: SourceOptions = {}):
     notes: [`read from zip member ${chosen.name} (${entries.length} members)`],
     archive: { path, format, member: chosen.name, dir: extracted.dir, files: extracted.files },
   };
+}
+
+/**
+ * A folder given for importers that read several files (communes of every département):
+ * its files with one of `extensions` (sorted by name), checksummed together; `text` empty.
+ * Each file is then read with readSourceFile by the importer.
+ */
+export function readSourceFolder(path: string, extensions: readonly string[]): SourceFile {
+  const name = basename(path);
+  let entries: string[];
+  try {
+    entries = readdirSync(path);
+  } catch (err) {
+    throw new InputError(`${path}: cannot be read as a folder (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+  }
+  const files = entries
+    .filter((f) => extensions.some((e) => f.toLowerCase().endsWith(e)))
+    .sort()
+    .map((f) => join(path, f));
+  if (files.length === 0) {
+    throw new InputError(`${name}: a folder without ${extensions.join(' / ')} files (found: ${entries.slice(0, 10).join(', ') || 'nothing'})`);
+  }
+  const hash = createHash('sha256');
+  let size = 0;
+  let mtime = 0;
+  for (const f of files) {
+    const { bytes, mtime: m } = readBytes(f);
+    hash.update(basename(f)).update(sha256(bytes));
+    size += bytes.length;
+    mtime = Math.max(mtime, m.getTime());
+  }
+  return {
+    path,
+    name: `${name}/`,
+    text: '',
+    size,
+    sha256: hash.digest('hex'),
+    modified: new Date(mtime).toISOString().slice(0, 10),
+    encoding: 'folder',
+    notes: [`read ${files.length} files from the folder ${name}`],
+    files,
+  };
+}
+
+/** True when `path` names a folder. */
+export function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

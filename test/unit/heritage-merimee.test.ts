@@ -5,12 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../engine/errors.ts';
 import { formatReport, importLayer, type ImportReport } from '../../engine/importers.ts';
 import { Store } from '../../engine/store/store.ts';
+import { booleanPointInPolygon } from '@turf/turf';
 
 const FIX = 'test/fixtures/heritage';
 const POP = `${FIX}/merimee-pop.csv`;
 const OPEN_DATA = `${FIX}/merimee-opendata.csv`;
 
 type Monument = Record<string, unknown> & { reference: string };
+
+/** A commune polygon of the fixture, as written in the file (WGS84). */
+function communeFeature(code: string): never {
+  const fc = JSON.parse(readFileSync(`${FIX}/communes.geojson`, 'utf8')) as { features: { properties: Record<string, unknown>; geometry: unknown }[] };
+  return fc.features.find((f) => Object.values(f.properties).includes(code))!.geometry as never;
+}
 
 async function monuments(store: Store): Promise<Monument[]> {
   return store.all<Monument>('SELECT * EXCLUDE (catalogue_id) FROM monuments ORDER BY reference');
@@ -39,6 +46,9 @@ describe('Mérimée importer on the dirty POP fixture', () => {
       outside_region: 1,
       unknown_protection: 1,
       invalid_insee: 1,
+      // Issue 11: a monument without a usable position whose INSEE code (13055) is not among the
+      // imported communes cannot be placed at its commune either, and says so.
+      unknown_commune: 1,
     });
     expect(byRef.size).toBe(15);
   });
@@ -72,7 +82,7 @@ describe('Mérimée importer on the dirty POP fixture', () => {
     expect(line('PA89000015')).toBe(19);
   });
 
-  it('places good coordinates in Lambert-93 and leaves flagged ones empty', () => {
+  it('places good coordinates in Lambert-93, and flagged ones at their commune when it is imported', () => {
     const basilique = byRef.get('PA89000001')!;
     expect(basilique).toMatchObject({ lat: 47.4663, lon: 3.7453, position_status: 'ok' });
     // Vézelay basilica in Lambert-93; gdaltransform -s_srs EPSG:4326 -t_srs EPSG:2154 gives 756143.0 6707591.9.
@@ -86,9 +96,19 @@ describe('Mérimée importer on the dirty POP fixture', () => {
     expect(status('PA89000008')).toBe('invalid'); // 48,2;x
     expect(status('PA89000010')).toBe('outside_region'); // Marseille, not in the imported communes
     expect(status('PA89000012')).toBe('ok'); // ~550 m outside Asquins: within the 1 km tolerance
-    for (const ref of ['PA89000003', 'PA89000004', 'PA89000008', 'PA89000010']) {
-      expect(byRef.get(ref)).toMatchObject({ lon: null, lat: null, x: null, y: null });
+    expect(byRef.get('PA89000001')!.position_quality).toBe('coordinates');
+    // Issue 11 changed this: monuments whose coordinates are unusable used to stay unplaced; they
+    // are now placed inside their commune (position_quality 'commune'), position_status still
+    // saying what was wrong with the coordinates field.
+    const vezelay = communeFeature('89446'); // the fixture's own polygon, WGS84
+    for (const ref of ['PA89000003', 'PA89000004']) {
+      const m = byRef.get(ref)!;
+      expect(m.position_quality).toBe('commune');
+      expect(booleanPointInPolygon([m.lon as number, m.lat as number], vezelay)).toBe(true);
     }
+    expect(booleanPointInPolygon([byRef.get('PA89000008')!.lon as number, byRef.get('PA89000008')!.lat as number], communeFeature('89365'))).toBe(true);
+    // Marseille (13055) is not an imported commune: no position at all.
+    expect(byRef.get('PA89000010')).toMatchObject({ lon: null, lat: null, x: null, y: null, position_quality: null });
   });
 
   it('swaps "lon,lat" coordinates back when that lands inside the region, and says so', () => {
@@ -107,7 +127,7 @@ describe('Mérimée importer on the dirty POP fixture', () => {
   it('names file, line, column and value in issue messages', () => {
     const invalid = report.issues.find((i) => i.reason === 'invalid_coordinates')!;
     expect(invalid.message).toBe(
-      'merimee-pop.csv line 10, coordonnees_au_format_WGS84: "48,2;x" is not "lat,lon" (expected e.g. "48.8530,2.3498"); kept without a position',
+      'merimee-pop.csv line 10, coordonnees_au_format_WGS84: "48,2;x" is not "lat,lon" (expected e.g. "48.8530,2.3498"); placed at its commune when it is known',
     );
     const text = formatReport(report);
     expect(text).toContain('17 rows read: 15 kept, 2 rejected');
@@ -130,11 +150,11 @@ describe('Mérimée importer on the dirty POP fixture', () => {
       rows_flagged: 11,
     });
     expect(cat!.checksum).toMatch(/^[0-9a-f]{64}$/);
-    expect(JSON.parse(cat!.report as string).issues).toHaveLength(13);
+    expect(JSON.parse(cat!.report as string).issues).toHaveLength(14); // 13 + unknown_commune (issue 11)
     const issues = await store.all('SELECT line, reason, kept FROM import_issues WHERE catalogue_id = $1 ORDER BY line, reason', [
       report.catalogueId,
     ]);
-    expect(issues).toHaveLength(13);
+    expect(issues).toHaveLength(14);
     expect(issues[0]).toEqual({ line: 5, reason: 'no_coordinates', kept: true });
     expect(await store.value('SELECT count(DISTINCT catalogue_id) FROM monuments')).toBe(1);
   });
@@ -172,24 +192,42 @@ describe('Mérimée importer, both spellings', () => {
   });
 });
 
+describe('Mérimée importer, separators', () => {
+  it('reads a comma- or tab-separated re-save like the original', async () => {
+    const good = readFileSync(POP, 'utf8');
+    const dir = mkdtempSync(join(tmpdir(), 'vigie-merimee-sep-'));
+    const store = await Store.open(':memory:');
+    try {
+      await importLayer(store, 'communes', `${FIX}/communes.geojson`);
+      await importLayer(store, 'merimee', POP);
+      const original = await monuments(store);
+      for (const [name, sep] of [['comma.csv', ','], ['tab.csv', '\t']]) {
+        const file = join(dir, name);
+        writeFileSync(file, good.replaceAll('"|"', `"${sep}"`));
+        const r = await importLayer(store, 'merimee', file);
+        expect(r.kept).toBe(15);
+        expect(await monuments(store)).toEqual(original);
+      }
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('Mérimée importer, fatal files', () => {
   const good = readFileSync(POP, 'utf8');
   const dir = mkdtempSync(join(tmpdir(), 'vigie-merimee-'));
   const cases: [string, string | Buffer, RegExp][] = [
+    // Comma- and tab-separated re-saves are read since issue 11 (see 'separators' above).
     [
       'wrong delimiter',
-      good.replaceAll('"|"', '","'),
-      /^bad\.csv line 1: header "\\"Reference\\",.*" is not separated by "\|" or ";" \(expected a Mérimée export: the POP header with Reference/,
-    ],
-    [
-      'tab separated',
-      good.replaceAll('"|"', '"\t"'),
-      /^bad\.csv line 1: header .* is not separated by "\|" or ";"/,
+      good.replaceAll('"|"', '" "'),
+      /^bad\.csv line 1: header "\\"Reference\\" .*" is not separated by "\|" or ";" or "," or "\\t" \(expected a Mérimée export: the POP header with Reference/,
     ],
     [
       'no Reference column',
       good.replace('"Reference"', '"Ref"'),
-      /^bad\.csv line 1: no "Reference" column in a header of 20 columns, 14 known \(expected the POP header with Reference, Titre_editorial_de_la_notice, .* or the open-data header with reference, /,
+      /^bad\.csv line 1: no "Reference" column in a header of 20 columns, 15 known \(expected the POP header with Reference, Titre_editorial_de_la_notice, .* or the open-data header with reference, /,
     ],
     [
       'file truncated inside a quoted field',
