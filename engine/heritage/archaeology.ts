@@ -184,6 +184,19 @@ export function centreOf(g: Geometry): [number, number] {
 
 export async function replaceSites(store: Store, layer: string, rows: SiteRow[], catalogueId: number): Promise<void> {
   await store.run('DELETE FROM heritage_sites WHERE layer = $1', [layer]);
+  // A site id belongs to one layer (heritage_sites.site_id is the key): an id already stored by
+  // another layer is refused by name, before the append would abort the transaction.
+  const others = await store.readColumns('SELECT site_id, layer FROM heritage_sites');
+  const owner = new Map<string, string>();
+  (others.columns.site_id as string[]).forEach((id, i) => owner.set(id, (others.columns.layer as (string | null)[])[i] ?? '(none)'));
+  const clash = rows.find((r) => owner.has(r.site_id));
+  if (clash) {
+    const other = owner.get(clash.site_id)!;
+    throw new InputError(
+      `layer ${show(layer)}, site ${show(clash.site_id)}: already stored by layer ${show(other)} ` +
+        `(expected each site id in one layer only: re-import that layer with --layer ${other}, or remove the record from one of the files)`,
+    );
+  }
   // By column name: later migrations add columns (011: position_quality, refmer).
   await appendNamed(store, 'heritage_sites', rows, siteColumns(layer, catalogueId));
 }

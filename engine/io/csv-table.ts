@@ -6,6 +6,7 @@
  */
 import { parse, type CsvError } from 'csv-parse/sync';
 import { InputError, show, where } from '../errors.ts';
+import { checkLastLine, limitFields } from './record-rules.ts';
 import type { SourceFile } from './source-file.ts';
 
 export interface CsvRecord {
@@ -62,7 +63,13 @@ export function readCsvTable(source: SourceFile, options: CsvOptions): CsvTable 
   const parsed: CsvRecord[] = rows.map((fields, i) => ({ line: starts[i], fields }));
   const [head, ...records] = parsed;
   if (!head) throw new InputError(`${source.name}: the file is empty (expected ${options.expected})`);
-  return { delimiter, header: head.fields.map((h) => h.trim()), records };
+  const header = head.fields.map((h) => h.trim());
+  // The shared record rules (engine/io/record-rules.ts): oversize fields cut and flagged, a last
+  // line without a line break flagged.
+  for (const r of parsed) limitFields(r.fields, header, source.name, r.line);
+  const last = records[records.length - 1];
+  checkLastLine(source.text, source.name, last?.line, last?.fields[last.fields.length - 1]);
+  return { delimiter, header, records };
 }
 
 /** The allowed delimiter occurring most often outside quotes in the header line, if any. */

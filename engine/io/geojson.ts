@@ -3,8 +3,9 @@
  * `crs` member (still written by GDAL and QGIS) names another. Only structure is checked
  * here; what a feature must contain is the importer's business.
  */
-import { CrsError, InputError, where } from '../errors.ts';
+import { CrsError, InputError, show, where } from '../errors.ts';
 import { normaliseCrs, isKnownCrs, WGS84 } from '../geo/crs.ts';
+import { checkDeclaredCount, limitProperties } from './record-rules.ts';
 import type { SourceFile } from './source-file.ts';
 
 export interface GeoJsonFeature {
@@ -38,6 +39,17 @@ export function readGeoJson(source: SourceFile, fallbackCrs = WGS84): GeoJsonLay
     if (!isObject(f) || f.type !== 'Feature') {
       throw new InputError(`${source.name}, features[${i}]: not a GeoJSON Feature (expected {"type": "Feature", …})`);
     }
+    if (f.properties !== undefined && f.properties !== null && !isObject(f.properties)) {
+      throw new InputError(`${source.name}, features[${i}], properties: ${show(JSON.stringify(f.properties) ?? '')} is not an object (expected {"name": value, …} or null)`);
+    }
+    limitProperties(f.properties, source.name, `${source.name}, features[${i}]`);
+  });
+  // WFS downloads say how many features they hold (numberReturned) and matched (numberMatched, totalFeatures).
+  checkDeclaredCount(source.name, doc.features.length, {
+    returned: 'numberReturned' in doc ? { field: 'numberReturned', value: doc.numberReturned } : undefined,
+    matched: 'numberMatched' in doc
+      ? { field: 'numberMatched', value: doc.numberMatched }
+      : 'totalFeatures' in doc ? { field: 'totalFeatures', value: doc.totalFeatures } : undefined,
   });
   return { crs: crsOf(source, doc.crs, fallbackCrs), features: doc.features as GeoJsonFeature[] };
 }

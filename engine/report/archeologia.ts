@@ -185,6 +185,8 @@ export const archeologiaImporter: Importer = {
           let after: Record<string, unknown> | null = null;
           if (before) {
             after = { decision: d.status ?? before.decision, corrected_class: d.corr ?? before.corrected_class, version: Number(before.version) + 1 };
+            // The same decision imported again (a re-import of the same file) is no new review.
+            if (after.decision === before.decision && (after.corrected_class ?? null) === (before.corrected_class ?? null)) continue;
             await s.run(`UPDATE detection_review SET decision = $1, corrected_class = $2, version = $3, reviewed_by = $4, reviewed_at = now() WHERE detection_id = $5`,
               [after.decision as string, after.corrected_class as string | null, after.version as number, who, d.id]);
           } else if (d.status) {

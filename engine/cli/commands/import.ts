@@ -7,8 +7,11 @@ export const importCommand: Command = {
   summary: 'import a layer file into the database (validation report printed)',
   usage:
     'vigie import <kind> <file> [--crs EPSG:NNNN[=proj4 string]] [--hazard H] [--layer NAME] [--warming ref|+2.0|+2.7|+4.0]\n' +
-    '                            [--vintage YYYY-MM-DD] [--member NAME] [--keep-unplaced] [--json] [--db FILE]\n' +
+    '                            [--vintage YYYY-MM-DD] [--member NAME] [--keep-unplaced] [--no-rescore] [--json] [--db FILE]\n' +
     '  .zip and .gz files are read directly (--member NAME picks a file inside a zip).\n' +
+    '  Importing a layer again replaces it in one transaction and reports the records added, removed and\n' +
+    '  changed; reviews stay attached by record id. Scores the change makes stale are recomputed after the\n' +
+    '  commit (--no-rescore: only marked stale, for a later `vigie score`).\n' +
     '  kinds: communes, merimee, museums, spr, archaeology, tri, rga, ppr, hazard-zones, coastal-erosion,\n' +
     '         seismic, rga-commune, drias, raster, basemap-land, basemap-rivers, archeologia',
   options: {
@@ -20,6 +23,7 @@ export const importCommand: Command = {
     vintage: { type: 'string' },
     member: { type: 'string' },
     'keep-unplaced': { type: 'boolean' },
+    'no-rescore': { type: 'boolean' },
   },
   async run({ values, positionals }) {
     const { importLayer, importerKinds, formatReport } = await import('../../importers.ts');
@@ -45,6 +49,7 @@ export const importCommand: Command = {
         vintage: values.vintage as string | undefined,
         member: values.member as string | undefined,
         keepUnplaced: values['keep-unplaced'] === true,
+        rescore: values['no-rescore'] !== true,
       } as import('../../hazards/common.ts').LayerImportOptions);
       console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
       return 0;
