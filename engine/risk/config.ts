@@ -10,14 +10,9 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
 
-export const HAZARDS = ['flood', 'coastal_retreat', 'clay', 'seismic', 'heat', 'drought', 'wildfire', 'land_movement'] as const;
-export type Hazard = (typeof HAZARDS)[number];
-export const SCENARIOS = ['ref', '+2.0', '+2.7', '+4.0'] as const;
-export type Scenario = (typeof SCENARIOS)[number];
-export const SITE_KINDS = ['monument', 'archaeo', 'museum'] as const;
-export type SiteKind = (typeof SITE_KINDS)[number];
-export const LEVELS = ['très faible', 'faible', 'moyen', 'fort'] as const;
-export const NO_DATA = 'donnée absente';
+// The vocabularies are the contract's (shared with the API, the app and the exports).
+import { HAZARDS, LEVELS, NO_DATA, SCENARIOS, SITE_KINDS, type Hazard, type Scenario, type SiteKind } from '../contract/enums.ts';
+export { HAZARDS, LEVELS, NO_DATA, SCENARIOS, SITE_KINDS, type Hazard, type Scenario, type SiteKind };
 
 const comment = { $comment: z.string().optional() };
 const obj = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ ...shape, ...comment });
