@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sites: async () => (await import('./commands/sites.ts')).sitesCommand,
   explain: async () => (await import('./commands/explain.ts')).explainCommand,
   detect: async () => (await import('./commands/detect.ts')).detectCommand,
+  dtm: async () => (await import('./commands/dtm.ts')).dtmCommand,
   evaluate: async () => (await import('./commands/evaluate.ts')).evaluateCommand,
   bench: async () => (await import('./commands/bench.ts')).benchCommand,
   export: async () => (await import('./commands/export.ts')).exportCommand,

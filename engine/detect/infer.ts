@@ -16,8 +16,8 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { CrsError, InputError } from '../errors.ts';
-import { isGeographic, LAMBERT93, normaliseCrs, transformer } from '../geo/crs.ts';
+import { InputError } from '../errors.ts';
+import { LAMBERT93, normaliseCrs, requireProjectedMetres, transformer } from '../geo/crs.ts';
 import { openDem } from '../geo/dem.ts';
 import { gridBounds, type Grid, type Window } from '../geo/grid.ts';
 import { inCore, MAX_RES, MIN_RES, planTiles, readWithMargin, type MosaicTile, type TileJob } from './tiling.ts';
@@ -207,9 +207,8 @@ async function openTile(file: string, crs?: string): Promise<TileSource> {
 function checkTile(t: TileSource): void {
   const g = t.grid;
   const n = basename(t.file);
-  if (isGeographic(g.crs)) {
-    throw new CrsError(`${n}: CRS ${g.crs} is geographic (degrees); LiDAR tiles must be in a projected CRS in metres (Lambert-93, EPSG:2154)`);
-  }
+  // Geographic, vertical, geocentric or non-metre CRSs are refused by name (registry lookup).
+  requireProjectedMetres(g.crs, n);
   if (Math.abs(g.resX - g.resY) > 1e-6 * g.resX) {
     throw new InputError(`${n}: pixels are not square (${g.resX} × ${g.resY} m); expected ${MODEL_PIXEL} × ${MODEL_PIXEL} m`);
   }

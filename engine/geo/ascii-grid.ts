@@ -2,12 +2,13 @@
  * ESRI ASCII grid (.asc) reader and writer. Header keys are case-insensitive: ncols, nrows,
  * xllcorner|xllcenter, yllcorner|yllcenter, cellsize (or dx/dy, as GDAL writes for non-square
  * cells), NODATA_value (optional). The format carries no CRS: it comes from a `.prj` sidecar
- * (ESRI WKT, recognised for Lambert-93 or an AUTHORITY["EPSG",…]) or from the caller.
+ * (ESRI or OGC WKT, read by crsFromWkt: its EPSG authority, else the registry entry with the
+ * same parameters, else the WKT's own definition) or from the caller.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CrsError, InputError, show } from '../errors.ts';
-import { normaliseCrs } from './crs.ts';
+import { crsFromWkt, normaliseCrs } from './crs.ts';
 import { grid as makeGrid, type Grid } from './grid.ts';
 
 export interface AsciiGrid {
@@ -65,16 +66,6 @@ export function parseAsciiHeader(text: string, name: string, crs: string): Ascii
   };
 }
 
-/** CRS from an ESRI/OGC WKT `.prj`: EPSG authority code, or Lambert-93 recognised by name. */
-export function crsFromPrj(wkt: string): string | null {
-  const auth = [...wkt.matchAll(/AUTHORITY\s*\[\s*"EPSG"\s*,\s*"?(\d+)"?\s*\]/gi)];
-  if (auth.length) return `EPSG:${auth[auth.length - 1][1]}`;
-  const id = /ID\s*\[\s*"EPSG"\s*,\s*(\d+)\s*\]\s*\]\s*$/i.exec(wkt.trim());
-  if (id) return `EPSG:${id[1]}`;
-  if (/Lambert[_ ]?93|RGF[_ ]?93[_ ]?Lambert[_ ]?93|RGF93 v1 \/ Lambert-93/i.test(wkt)) return 'EPSG:2154';
-  return null;
-}
-
 async function resolveCrs(path: string, name: string, crs?: string): Promise<string> {
   if (crs) return normaliseCrs(crs);
   const prj = path.replace(/\.[^./]+$/, '') + '.prj';
@@ -84,9 +75,7 @@ async function resolveCrs(path: string, name: string, crs?: string): Promise<str
   } catch {
     throw new CrsError(`${name}: an ASCII grid carries no CRS and there is no ${basename(prj)} beside it; give it with --crs EPSG:NNNN (LiDAR HD: --crs EPSG:2154)`);
   }
-  const code = crsFromPrj(wkt);
-  if (!code) throw new CrsError(`${basename(prj)}: CRS not recognised (no EPSG authority, not Lambert-93); give it with --crs EPSG:NNNN`);
-  return normaliseCrs(code);
+  return crsFromWkt(wkt, basename(prj));
 }
 
 /** Reads the header only (cheap: the first KB of the file). */

@@ -1,38 +1,98 @@
 /**
- * Coordinate reference systems: the ones French heritage data comes in are built in,
- * others can be registered from a proj4 string (CLI `--crs`).
+ * Coordinate reference systems. Any EPSG code is looked up in the EPSG registry shipped by the
+ * `epsg-index` package (one JSON file per code, read on first use); a CRS a file defines by its
+ * own parameters (GeoTIFF user-defined GeoKeys, a `.prj` WKT without an EPSG code) is identified
+ * against that registry when its parameters match an entry, else kept as its own definition
+ * (a proj4 string or the WKT itself, which proj4 reads), so the identifier a grid carries can
+ * always be turned back into a transform. `--crs` overrides go through `registerCrs`.
+ *
+ * Terrain must be in a projected CRS in metres: `requireProjectedMetres` refuses geographic,
+ * vertical, geocentric and non-metre CRSs by name.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import proj4 from 'proj4';
 import { CrsError } from '../errors.ts';
-
-const BUILT_IN: Record<string, string> = {
-  'EPSG:2154':
-    '+proj=lcc +lat_0=46.5 +lon_0=3 +lat_1=49 +lat_2=44 +x_0=700000 +y_0=6600000 +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs +type=crs',
-  'EPSG:4326': '+proj=longlat +datum=WGS84 +no_defs +type=crs',
-  'EPSG:3857':
-    '+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 +units=m +nadgrids=@null +wktext +no_defs +type=crs',
-  // Overseas: Antilles (RGAF09 / UTM 20N), Guyane (RGFG95 / UTM 22N), Réunion (RGR92 / UTM 40S),
-  // Mayotte (RGM04 / UTM 38S), Saint-Pierre-et-Miquelon (RGSPM06 / UTM 21N).
-  'EPSG:5490': '+proj=utm +zone=20 +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs +type=crs',
-  'EPSG:2972': '+proj=utm +zone=22 +ellps=GRS80 +towgs84=2,2,-2,0,0,0,0 +units=m +no_defs +type=crs',
-  'EPSG:2975': '+proj=utm +zone=40 +south +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs +type=crs',
-  'EPSG:4471': '+proj=utm +zone=38 +south +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs +type=crs',
-  'EPSG:4467': '+proj=utm +zone=21 +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs +type=crs',
-  // RGF93 geographic, used by some Géorisques downloads.
-  'EPSG:4171': '+proj=longlat +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +no_defs +type=crs',
-};
-for (const [code, def] of Object.entries(BUILT_IN)) proj4.defs(code, def);
 
 export const LAMBERT93 = 'EPSG:2154';
 export const WGS84 = 'EPSG:4326';
 
-/** Normalises `2154`, `epsg:2154`, `urn:ogc:def:crs:EPSG::2154`, `CRS84` to `EPSG:NNNN`. */
+const require = createRequire(import.meta.url);
+const EPSG_DIR = join(dirname(require.resolve('epsg-index/package.json')), 's');
+const EPSG_VERSION = (require('epsg-index/package.json') as { version: string }).version;
+/** Where messages say codes are looked up. */
+export const EPSG_REGISTRY = `EPSG registry of epsg-index ${EPSG_VERSION}`;
+
+export type CrsKind = 'projected' | 'geographic' | 'vertical' | 'compound' | 'geocentric' | 'engineering' | 'derived';
+
+export interface CrsInfo {
+  /** `EPSG:NNNN`, or the definition itself (proj4 string or WKT) for a CRS without a code */
+  readonly code: string;
+  readonly name: string;
+  readonly kind: CrsKind;
+  /** horizontal unit: `metre`, `degree`, `US survey foot`, … (null for a vertical-only CRS) */
+  readonly unit: string | null;
+  /** unit of heights, for vertical and compound CRSs */
+  readonly verticalUnit: string | null;
+  /** proj4 definition of the horizontal part (null when the registry has none) */
+  readonly proj4: string | null;
+}
+
+interface EpsgEntry {
+  code: string;
+  kind: string;
+  name: string;
+  proj4: string | null;
+  unit: string | null;
+}
+
+const KINDS: Record<string, CrsKind> = {
+  'CRS-PROJCRS': 'projected',
+  'CRS-GEOGCRS': 'geographic',
+  'CRS-GEOG3DCRS': 'geographic',
+  'CRS-VERTCRS': 'vertical',
+  'CRS-COMPOUNDCRS': 'compound',
+  'CRS-GCENCRS': 'geocentric',
+  'CRS-ENGCRS': 'engineering',
+  'CRS-DRVDCRS': 'derived',
+};
+
+const entries = new Map<number, EpsgEntry | null>();
+/** Codes redefined with `--crs CODE=+proj=…`: their definition wins over the registry's. */
+const overrides = new Set<string>();
+
+/** The registry's entry for an EPSG code, or null when the registry has no such CRS. */
+function epsgEntry(n: number): EpsgEntry | null {
+  if (!Number.isInteger(n) || n <= 0) return null;
+  let e = entries.get(n);
+  if (e === undefined) {
+    try {
+      e = JSON.parse(readFileSync(join(EPSG_DIR, `${n}.json`), 'utf8')) as EpsgEntry;
+    } catch {
+      e = null;
+    }
+    entries.set(n, e);
+  }
+  return e;
+}
+
+/** Normalises `2154`, `epsg:2154`, `urn:ogc:def:crs:EPSG::2154`, `CRS84` to `EPSG:NNNN`; definitions stay as they are. */
 export function normaliseCrs(input: string | number): string {
   const s = String(input).trim();
   if (/^(urn:ogc:def:crs:OGC:1\.3:)?CRS84$/i.test(s)) return WGS84;
-  const m = /(?:^|EPSG:{1,2})(\d{4,6})$/i.exec(s);
+  const m = /^(?:(?:urn:ogc:def:crs:)?EPSG:{1,2}(?:[\d.]*:)?)?(\d{4,6})$/i.exec(s);
   if (m) return `EPSG:${m[1]}`;
   return s;
+}
+
+function epsgNumber(code: string): number | null {
+  const m = /^EPSG:(\d+)$/.exec(code);
+  return m ? Number(m[1]) : null;
+}
+
+function isDefinition(s: string): boolean {
+  return /^\s*\+proj=/.test(s) || /^\s*[A-Z_0-9]+\s*\[/i.test(s);
 }
 
 /** Registers a CRS from a proj4 string (e.g. from `--crs`); returns its code. */
@@ -44,17 +104,135 @@ export function registerCrs(code: string, proj4def: string): string {
   } catch (err) {
     throw new CrsError(`${code}: ${JSON.stringify(proj4def)} is not a valid proj4 definition`, { cause: err });
   }
+  overrides.add(c);
   return c;
 }
 
+/** Makes `code` usable by proj4 (registry lookup, or parsing a definition); false when impossible. */
+function ensureDefined(code: string): boolean {
+  if (proj4.defs(code)) return true;
+  const n = epsgNumber(code);
+  if (n !== null) {
+    const e = epsgEntry(n);
+    if (!e?.proj4 || e.kind === 'CRS-VERTCRS') return false;
+    try {
+      proj4.defs(code, usableProj4(e.proj4));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  if (isDefinition(code)) {
+    try {
+      proj4.defs(code, code);
+      new proj4.Proj(code);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+/**
+ * proj4js cannot load datum-shift grids (`+nadgrids=OSTN15_….gsb`, 309 registry entries) and
+ * fails on them: the grid is dropped (the datum shift is then not applied — up to ~100 m for
+ * NAD27, ~2 m for OSGB36 — said in the docs). NTF (Clarke 1880 IGN, the French datum before
+ * RGF93) gets IGN's 3-parameter shift to RGF93 (EPSG transformation 1193, −168, −60, 320 m),
+ * which PROJ also uses when it has no grid.
+ */
+function usableProj4(def: string): string {
+  let d = def.replace(/\s*\+nadgrids=(?!@null)\S+/g, '');
+  if (/\+ellps=clrk80ign\b/.test(d) && !/\+towgs84=|\+datum=|\+nadgrids=/.test(d)) d = d.replace('+ellps=clrk80ign', '+ellps=clrk80ign +towgs84=-168,-60,320,0,0,0,0');
+  return d;
+}
+
 export function isKnownCrs(code: string): boolean {
-  return proj4.defs(normaliseCrs(code)) !== undefined;
+  return ensureDefined(normaliseCrs(code));
 }
 
 export function isGeographic(code: string): boolean {
-  const def = proj4.defs(normaliseCrs(code)) as { projName?: string } | undefined;
-  if (!def) throw unknownCrs(code);
-  return def.projName === 'longlat';
+  const c = normaliseCrs(code);
+  if (!ensureDefined(c)) throw unknownCrs(code);
+  return (proj4.defs(c) as { projName?: string }).projName === 'longlat';
+}
+
+/** What the registry (or the definition itself) says about a CRS; CrsError when it is unknown. */
+export function lookupCrs(code: string): CrsInfo {
+  const c = normaliseCrs(code);
+  const n = epsgNumber(c);
+  if (n !== null && !overrides.has(c)) {
+    const e = epsgEntry(n);
+    if (!e) throw unknownCrs(code);
+    const kind = KINDS[e.kind] ?? 'derived';
+    const p = e.proj4 ?? '';
+    const units = /\+units=(\S+)/.exec(p)?.[1];
+    const vunits = /\+vunits=(\S+)/.exec(p)?.[1];
+    const geographic = /\+proj=longlat/.test(p);
+    const unit =
+      kind === 'vertical' ? null : kind === 'compound' ? (geographic ? 'degree' : unitName(units ?? 'm')) : e.unit ?? (geographic ? 'degree' : unitName(units ?? 'm'));
+    const verticalUnit = kind === 'vertical' ? e.unit : kind === 'compound' ? unitName(vunits ?? 'm') : null;
+    return Object.freeze({ code: c, name: e.name, kind, unit: unit?.replace(/ \(supplier.*\)$/, '') ?? null, verticalUnit, proj4: kind === 'vertical' ? null : e.proj4 });
+  }
+  if (!ensureDefined(c)) throw unknownCrs(code);
+  const p = new proj4.Proj(c) as unknown as { projName?: string; names?: string[]; units?: string; to_meter?: number; name?: string; title?: string };
+  const kind: CrsKind = p.projName === 'longlat' ? 'geographic' : p.projName === 'geocent' ? 'geocentric' : 'projected';
+  const def = proj4.defs(c) as { name?: string; title?: string } | undefined;
+  const name = def?.name ?? def?.title ?? (n !== null ? c : `user-defined (${c.length > 70 ? c.slice(0, 70) + '…' : c})`);
+  const unit = kind === 'geographic' ? 'degree' : unitOfProj(p);
+  return Object.freeze({ code: c, name, kind, unit, verticalUnit: null, proj4: isDefinition(c) && /^\s*\+/.test(c) ? c : null });
+}
+
+/** `EPSG:26915 NAD83 / UTM zone 15N`, for messages. */
+export function describeCrs(code: string): string {
+  try {
+    const i = lookupCrs(code);
+    return i.code.startsWith('EPSG:') ? `${i.code} ${i.name}` : i.name;
+  } catch {
+    return code;
+  }
+}
+
+function unitName(u: string): string {
+  const names: Record<string, string> = { m: 'metre', 'us-ft': 'US survey foot', ft: 'foot', km: 'kilometre', 'ind-ft': 'Indian foot', 'ind-yd': 'Indian yard', yd: 'yard', link: 'link', ch: 'chain' };
+  return names[u] ?? u;
+}
+
+function unitOfProj(p: { units?: string; to_meter?: number }): string {
+  if (p.to_meter !== undefined && Math.abs(p.to_meter - 1) > 1e-12) {
+    const u = (p.units ?? '').toLowerCase().replace(/_/g, ' ');
+    if (u === 'us-ft' || /us survey foot|foot us|us foot/.test(u)) return 'US survey foot';
+    if (u === 'ft' || /^(international )?f(oo|ee)t$/.test(u)) return 'foot';
+    return `${p.units ?? 'unit'} (${p.to_meter} m)`;
+  }
+  const u = (p.units ?? 'm').toLowerCase();
+  if (['m', 'meter', 'metre', 'meters', 'metres'].includes(u)) return 'metre';
+  return unitName(p.units ?? 'm');
+}
+
+/**
+ * Refuses, by name, a CRS that terrain cannot be in: geographic (degrees), vertical-only,
+ * geocentric, engineering, or with horizontal or vertical units other than metres. `source`
+ * (the file) starts the message. Returns what the registry says about the CRS.
+ */
+export function requireProjectedMetres(code: string, source: string): CrsInfo {
+  const info = lookupCrs(code);
+  const label = info.code.startsWith('EPSG:') ? `${info.code} ${info.name}` : `CRS ${JSON.stringify(info.name)}`;
+  const expected = 'a projected CRS in metres is expected (e.g. EPSG:2154 Lambert-93; reproject with gdalwarp -t_srs EPSG:2154)';
+  const fail = (what: string) => new CrsError(`${source}: ${label} ${what}; ${expected}`);
+  if (info.kind === 'geographic') throw fail('is geographic (degrees)');
+  if (info.kind === 'vertical') throw fail('is a vertical CRS (heights only, no horizontal position)');
+  if (info.kind === 'geocentric') throw fail('is geocentric (Earth-centred X, Y, Z)');
+  if (info.kind === 'engineering' || info.kind === 'derived') throw fail(`is an ${info.kind} CRS`);
+  if (info.unit === 'degree') throw fail('is geographic (degrees)');
+  if (info.unit !== 'metre') throw fail(`is in ${info.unit ?? 'unknown units'}`);
+  if (info.verticalUnit && info.verticalUnit !== 'metre') {
+    throw new CrsError(`${source}: ${label} gives heights in ${info.verticalUnit}; elevations in metres are expected`);
+  }
+  if (!info.proj4 && !isKnownCrs(info.code)) {
+    throw new CrsError(`${source}: ${label} has no usable definition in the ${EPSG_REGISTRY}; give one with --crs "${info.code}=+proj=…"`);
+  }
+  return info;
 }
 
 export type Transform = (x: number, y: number) => [number, number];
@@ -64,18 +242,362 @@ export function transformer(from: string, to: string): Transform {
   const a = normaliseCrs(from);
   const b = normaliseCrs(to);
   if (a === b) return (x, y) => [x, y];
-  if (!isKnownCrs(a)) throw unknownCrs(from);
-  if (!isKnownCrs(b)) throw unknownCrs(to);
+  if (!ensureDefined(a)) throw unknownCrs(from);
+  if (!ensureDefined(b)) throw unknownCrs(to);
   const conv = proj4(a, b);
   return (x, y) => conv.forward([x, y]) as [number, number];
 }
 
 function unknownCrs(code: string): CrsError {
+  const c = normaliseCrs(code);
+  const n = epsgNumber(c);
+  const e = n !== null ? epsgEntry(n) : null;
+  if (e && !e.proj4) {
+    return new CrsError(`${c} ${e.name} has no proj4 definition in the ${EPSG_REGISTRY}; give one with --crs "${c}=+proj=…"`);
+  }
+  if (e?.kind === 'CRS-VERTCRS') return new CrsError(`${c} ${e.name} is a vertical CRS (heights only); a horizontal CRS is expected`);
   return new CrsError(
-    `unknown CRS ${JSON.stringify(code)}: built in are ${Object.keys(BUILT_IN).join(', ')}; ` +
-      `give others with --crs "EPSG:NNNN=+proj=..."`,
+    `unknown CRS ${JSON.stringify(code.length > 80 ? code.slice(0, 80) + '…' : code)}: not in the ${EPSG_REGISTRY}; ` +
+      `give it with --crs EPSG:NNNN or --crs "EPSG:NNNN=+proj=..."`,
   );
 }
 
 export const toLambert93 = (lon: number, lat: number): [number, number] => transformer(WGS84, LAMBERT93)(lon, lat);
 export const toWgs84 = (x: number, y: number): [number, number] => transformer(LAMBERT93, WGS84)(x, y);
+
+// ---------------------------------------------------------------------------------------------
+// Identification: a CRS given by parameters → the EPSG code with the same parameters.
+
+interface ProjParams {
+  names?: string[];
+  projName?: string;
+  lat0?: number;
+  long0?: number;
+  lat1?: number;
+  lat2?: number;
+  lat_ts?: number;
+  k0?: number;
+  x0?: number;
+  y0?: number;
+  to_meter?: number;
+  units?: string;
+  a?: number;
+  es?: number;
+  alpha?: number;
+  longc?: number;
+  from_greenwich?: number;
+}
+
+/** A key that two definitions of the same projection share (family, parameters, unit). */
+function signature(p: ProjParams): string | null {
+  const names = p.names ?? [];
+  let family = names.includes('utm') || names.includes('tmerc') || names.includes('etmerc') ? 'tmerc' : (names[names.length - 1] ?? p.projName ?? '');
+  if (!family || family === 'longlat' || family === 'geocent') return null;
+  if (family === 'lcc' && (p.lat2 === undefined || p.lat2 === p.lat1)) family = 'lcc1';
+  const deg = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '' : ((v * 180) / Math.PI).toFixed(6));
+  const num = (v: number | undefined, d: number) => (v === undefined || Number.isNaN(v) ? '' : v.toFixed(d));
+  // Only the parameters the projection uses: readers fill the others differently.
+  const conic = ['lcc', 'lcc1', 'aea', 'eqdc'].includes(family);
+  const ts = ['merc', 'stere', 'eqc', 'cea'].includes(family);
+  const lat1 = conic ? deg(p.lat1) : '';
+  const lat2 = conic && family !== 'lcc1' ? deg(p.lat2) : '';
+  return [family, deg(p.lat0 ?? 0), deg(p.long0 ?? 0), lat1, lat2, ts ? deg(p.lat_ts) : '', num(p.k0 ?? 1, 8), num(p.x0 ?? 0, 2), num(p.y0 ?? 0, 2), num(p.to_meter ?? 1, 8), deg(p.alpha), deg(p.longc), deg(p.from_greenwich ?? 0)].join('|');
+}
+
+let signatureIndex: Map<string, number[]> | null = null;
+
+function buildSignatureIndex(): Map<string, number[]> {
+  const all = require('epsg-index/all.json') as Record<string, EpsgEntry>;
+  const index = new Map<string, number[]>();
+  for (const k of Object.keys(all)) {
+    const e = all[k];
+    if (e.kind !== 'CRS-PROJCRS' || !e.proj4) continue;
+    let p: ProjParams;
+    try {
+      p = new proj4.Proj(e.proj4) as unknown as ProjParams;
+    } catch {
+      continue;
+    }
+    const s = signature(p);
+    if (!s) continue;
+    const list = index.get(s);
+    if (list) list.push(Number(k));
+    else index.set(s, [Number(k)]);
+  }
+  return index;
+}
+
+const squash = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/\bv1\b/g, '')
+    .replace(/19(\d\d)/g, '$1')
+    .replace(/[^a-z0-9]/g, '');
+
+/**
+ * The EPSG code whose definition matches `def` (a proj4 string or WKT): same projection,
+ * parameters and unit, on the same ellipsoid. Among several (datum realisations sharing an
+ * ellipsoid, axis-order variants), the one named `name`, else one whose name starts with the
+ * geographic base `geographic` (`ETRS89 / …`), preferring names without a variant suffix such
+ * as `(N-E)`, then the lowest code. null when none matches.
+ */
+export function identifyCrs(def: string, name?: string, geographic?: string): string | null {
+  let p: ProjParams;
+  try {
+    p = new proj4.Proj(def) as unknown as ProjParams;
+  } catch {
+    return null;
+  }
+  const s = signature(p);
+  if (!s) return null;
+  signatureIndex ??= buildSignatureIndex();
+  const ok: number[] = [];
+  for (const n of signatureIndex.get(s) ?? []) {
+    const q = new proj4.Proj(epsgEntry(n)!.proj4!) as unknown as ProjParams;
+    if (Math.abs((q.a ?? 0) - (p.a ?? 0)) > 0.01 || Math.abs((q.es ?? 0) - (p.es ?? 0)) > 1e-9) continue;
+    ok.push(n);
+  }
+  if (!ok.length) return null;
+  const want = name ? squash(name) : null;
+  const base = geographic ? squash(geographic) : null;
+  const score = (n: number) => {
+    const entryName = epsgEntry(n)!.name;
+    let v = 0;
+    if (want && squash(entryName) === want) v += 100;
+    if (base && squash(entryName.split(' / ')[0]) === base) v += 10;
+    if (/\(/.test(entryName)) v -= 1;
+    return v;
+  };
+  ok.sort((a, b) => score(b) - score(a) || a - b);
+  return `EPSG:${ok[0]}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// WKT (`.prj` sidecars, LAS WKT records)
+
+/**
+ * The CRS of a WKT string (OGC WKT1, ESRI WKT, WKT2): its EPSG authority code when it closes
+ * the WKT, else the registry entry of the same name and parameters, else the WKT itself as a
+ * user-defined CRS (proj4 reads it). Compound WKT gives its horizontal part; vertical units
+ * other than metres are refused. CrsError naming `source` when proj4 cannot read it.
+ */
+export function crsFromWkt(wkt: string, source: string): string {
+  const text = wkt.replace(/^\uFEFF/, '').replace(/\0+$/, '').trim();
+  const head = /^([A-Z_0-9]+)\s*\[\s*"([^"]*)"/i.exec(text);
+  if (!head) throw new CrsError(`${source}: ${JSON.stringify(text.slice(0, 60))} is not a WKT CRS definition; give the CRS with --crs EPSG:NNNN`);
+  const [, kw, name] = head;
+  const keyword = kw.toUpperCase();
+  if (keyword === 'COMPD_CS' || keyword === 'COMPOUNDCRS') {
+    const vert = /(VERT_CS|VERTCRS|VERTICALCRS)\s*\[\s*"([^"]*)"([\s\S]*)$/i.exec(text);
+    if (vert) {
+      const vu = /(?:LENGTHUNIT|UNIT)\s*\[\s*"([^"]*)"\s*,\s*([\d.eE+-]+)/i.exec(vert[3]);
+      if (vu && Math.abs(Number(vu[2]) - 1) > 1e-9) {
+        throw new CrsError(`${source}: CRS ${JSON.stringify(name)} gives heights in ${vu[1]} (vertical CRS ${JSON.stringify(vert[2])}); elevations in metres are expected`);
+      }
+    }
+    const horiz = /(PROJCS|PROJCRS|PROJECTEDCRS|GEOGCS|GEOGCRS|GEOGRAPHICCRS|BASEGEOGCRS)\s*\[/i.exec(text.slice(kw.length + 1));
+    if (!horiz) throw new CrsError(`${source}: compound CRS ${JSON.stringify(name)} has no horizontal part`);
+    return crsFromWkt(balanced(text, kw.length + 1 + horiz.index), source);
+  }
+  if (/^(VERT_CS|VERTCRS|VERTICALCRS)$/.test(keyword)) {
+    throw new CrsError(`${source}: CRS ${JSON.stringify(name)} is a vertical CRS (heights only, no horizontal position); a projected CRS in metres is expected`);
+  }
+  const auth = epsgAuthorityClosing(text);
+  if (auth) {
+    const c = `EPSG:${auth}`;
+    if (epsgEntry(auth)) return c;
+  }
+  let def: string = text;
+  try {
+    new proj4.Proj(text);
+  } catch (err) {
+    throw new CrsError(`${source}: CRS ${JSON.stringify(name)} could not be read (${(err as Error).message}); give it with --crs EPSG:NNNN`, { cause: err });
+  }
+  const id = identifyCrs(text, name);
+  if (id) return id;
+  if (/^GEOG/i.test(keyword)) {
+    // A geographic CRS by name: the registry's entries of that name (WGS 84, RGF93 v1, …).
+    const squashed = squash(name.replace(/^GCS_/i, ''));
+    for (const n of [4326, 4171, 4258, 4269, 4230]) if (squash(epsgEntry(n)!.name) === squashed) return `EPSG:${n}`;
+  }
+  return def;
+}
+
+/** The EPSG code of the AUTHORITY / ID that closes a WKT (the CRS's own), or null. */
+function epsgAuthorityClosing(text: string): number | null {
+  const auth = [...text.matchAll(/(?:AUTHORITY|ID)\[\s*"EPSG"\s*,\s*"?(\d+)"?\s*\]/gi)].at(-1);
+  if (!auth) return null;
+  const tail = text.slice(auth.index! + auth[0].length).replace(/[\s\]]/g, '');
+  return tail === '' ? Number(auth[1]) : null;
+}
+
+/** The bracketed WKT node starting at `start` (keyword then `[ … ]`). */
+function balanced(text: string, start: number): string {
+  const open = text.indexOf('[', start);
+  let depth = 0;
+  let inString = false;
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') inString = !inString;
+    if (inString) continue;
+    if (ch === '[') depth++;
+    else if (ch === ']' && --depth === 0) return text.slice(start, i + 1).trim();
+  }
+  return text.slice(start).trim();
+}
+
+// ---------------------------------------------------------------------------------------------
+// GeoTIFF GeoKeys (also in LAS files' GeoKeyDirectory records)
+
+export type GeoKeys = Record<string, unknown>;
+
+const USER_DEFINED = 32767;
+/** EPSG ellipsoid codes → proj4 ellipsoid names (user-defined GeoKeys name their ellipsoid by code). */
+const ELLIPSOIDS: Record<number, string> = {
+  7019: 'GRS80', 7030: 'WGS84', 7022: 'intl', 7004: 'bessel', 7008: 'clrk66', 7011: 'clrk80ign', 7012: 'clrk80', 7043: 'WGS72', 7001: 'airy', 7002: 'mod_airy', 7024: 'krass',
+};
+/** EPSG linear unit codes → proj4 `+units`. */
+const LINEAR_UNITS: Record<number, string> = { 9001: 'm', 9002: 'ft', 9003: 'us-ft', 9036: 'km' };
+const LINEAR_UNIT_NAMES: Record<number, string> = { 9001: 'metre', 9002: 'foot', 9003: 'US survey foot', 9036: 'kilometre', 9005: 'Clarke\'s foot', 9014: 'fathom', 9030: 'nautical mile', 9037: 'Clarke\'s yard', 9040: 'British yard', 9041: 'British foot', 9042: 'British chain', 9043: 'British link', 9084: 'Indian yard', 9094: 'Gold Coast foot', 9096: 'yard' };
+
+/**
+ * The CRS of a GeoTIFF from its GeoKeys: `EPSG:NNNN` from ProjectedCSTypeGeoKey (or
+ * GeographicTypeGeoKey for a geographic raster), looked up in the registry; user-defined
+ * projections (32767) are built from their parameter keys, then identified in the registry
+ * when they match an entry. Vertical units other than metres are refused. CrsError naming
+ * `source` when the keys give no CRS.
+ */
+export function crsFromGeoKeys(keys: GeoKeys | null | undefined, source: string): string {
+  if (!keys || !Object.keys(keys).length) {
+    throw new CrsError(`${source}: no CRS in the GeoTIFF keys; give it with --crs EPSG:NNNN (LiDAR HD: --crs EPSG:2154)`);
+  }
+  checkVertical(keys, source);
+  const num = (k: string) => (typeof keys[k] === 'number' ? (keys[k] as number) : undefined);
+  const model = num('GTModelTypeGeoKey');
+  const pcs = num('ProjectedCSTypeGeoKey');
+  if (model === 3) throw new CrsError(`${source}: the GeoTIFF keys declare a geocentric model (GTModelTypeGeoKey 3); a projected CRS in metres is expected`);
+  if (pcs && pcs !== USER_DEFINED) {
+    if (!epsgEntry(pcs)) throw new CrsError(`${source}: ProjectedCSTypeGeoKey ${pcs}: EPSG:${pcs} is not in the ${EPSG_REGISTRY}; give the CRS with --crs EPSG:NNNN`);
+    return `EPSG:${pcs}`;
+  }
+  if (pcs === USER_DEFINED || (model === 1 && (num('ProjCoordTransGeoKey') || num('ProjectionGeoKey')))) {
+    const def = proj4FromGeoKeys(keys, source);
+    const citation = typeof keys.PCSCitationGeoKey === 'string' ? keys.PCSCitationGeoKey : typeof keys.GTCitationGeoKey === 'string' ? keys.GTCitationGeoKey : undefined;
+    const gcs = num('GeographicTypeGeoKey');
+    const geographic = gcs && gcs !== USER_DEFINED ? epsgEntry(gcs)?.name : undefined;
+    return identifyCrs(def, citation, geographic) ?? def;
+  }
+  const gcs = num('GeographicTypeGeoKey');
+  if (gcs && gcs !== USER_DEFINED) {
+    if (!epsgEntry(gcs)) throw new CrsError(`${source}: GeographicTypeGeoKey ${gcs}: EPSG:${gcs} is not in the ${EPSG_REGISTRY}; give the CRS with --crs EPSG:NNNN`);
+    return `EPSG:${gcs}`;
+  }
+  if (model === 2 || gcs === USER_DEFINED) return `+proj=longlat ${geodeticParams(keys, source)} +no_defs`;
+  throw new CrsError(`${source}: no EPSG code and no projection parameters in the GeoTIFF keys; give the CRS with --crs EPSG:NNNN (LiDAR HD: --crs EPSG:2154)`);
+}
+
+function checkVertical(keys: GeoKeys, source: string): void {
+  const vcs = keys.VerticalCSTypeGeoKey;
+  const vunits = keys.VerticalUnitsGeoKey;
+  if (typeof vunits === 'number' && vunits !== 9001 && vunits !== USER_DEFINED && vunits !== 0) {
+    const u = LINEAR_UNIT_NAMES[vunits] ?? `unit ${vunits}`;
+    throw new CrsError(`${source}: VerticalUnitsGeoKey ${vunits} gives heights in ${u}; elevations in metres are expected`);
+  }
+  if (typeof vcs === 'number' && vcs !== USER_DEFINED && vcs !== 0) {
+    const e = epsgEntry(vcs);
+    if (e && e.kind === 'CRS-VERTCRS' && e.unit && e.unit !== 'metre') {
+      throw new CrsError(`${source}: vertical CRS EPSG:${vcs} ${e.name} gives heights in ${e.unit}; elevations in metres are expected`);
+    }
+  }
+}
+
+/** Angles in GeoKeys are in GeogAngularUnitsGeoKey units (degrees unless said otherwise). */
+function angleFactor(keys: GeoKeys): number {
+  const u = keys.GeogAngularUnitsGeoKey;
+  if (u === 9101) return 180 / Math.PI;
+  if (u === 9105) return 0.9;
+  return 1;
+}
+
+function geodeticParams(keys: GeoKeys, source: string): string {
+  const gcs = keys.GeographicTypeGeoKey;
+  if (typeof gcs === 'number' && gcs !== USER_DEFINED) {
+    const e = epsgEntry(gcs);
+    if (!e?.proj4) throw new CrsError(`${source}: GeographicTypeGeoKey ${gcs} is not in the ${EPSG_REGISTRY}`);
+    return e.proj4.replace(/\+proj=longlat\s*/, '').replace(/\s*\+(no_defs|type=crs)/g, '').trim();
+  }
+  const parts: string[] = [];
+  const datum = keys.GeogGeodeticDatumGeoKey;
+  if (typeof datum === 'number' && datum !== USER_DEFINED) {
+    // EPSG geographic CRS codes of the classic datums are the datum code − 2000 (6269 NAD83 → 4269).
+    const e = epsgEntry(datum - 2000);
+    if (e?.proj4 && KINDS[e.kind] === 'geographic') return e.proj4.replace(/\+proj=longlat\s*/, '').replace(/\s*\+(no_defs|type=crs)/g, '').trim();
+  }
+  const ell = keys.GeogEllipsoidGeoKey;
+  const a = keys.GeogSemiMajorAxisGeoKey;
+  const rf = keys.GeogInvFlatteningGeoKey;
+  const b = keys.GeogSemiMinorAxisGeoKey;
+  if (typeof ell === 'number' && ELLIPSOIDS[ell]) parts.push(`+ellps=${ELLIPSOIDS[ell]}`);
+  else if (typeof a === 'number' && typeof rf === 'number') parts.push(`+a=${a} +rf=${rf}`);
+  else if (typeof a === 'number' && typeof b === 'number') parts.push(`+a=${a} +b=${b}`);
+  else throw new CrsError(`${source}: user-defined CRS without a known ellipsoid or axes in its GeoTIFF keys; give it with --crs EPSG:NNNN`);
+  const towgs = keys.GeogTOWGS84GeoKey;
+  if (towgs && typeof towgs === 'object') {
+    const v = Object.values(towgs as Record<string, number>);
+    if (v.length === 3 || v.length === 7) parts.push(`+towgs84=${v.join(',')}`);
+  }
+  const pm = keys.GeogPrimeMeridianLongGeoKey;
+  if (typeof pm === 'number' && pm !== 0) parts.push(`+pm=${pm * angleFactor(keys)}`);
+  else if (keys.GeogPrimeMeridianGeoKey === 8903) parts.push('+pm=paris');
+  return parts.join(' ');
+}
+
+/** proj4 definition of a user-defined projected CRS from its GeoKeys (GeoTIFF 1.1 §7.5). */
+export function proj4FromGeoKeys(keys: GeoKeys, source: string): string {
+  const f = angleFactor(keys);
+  const ang = (k: string) => (typeof keys[k] === 'number' ? (keys[k] as number) * f : undefined);
+  const lin = (k: string) => (typeof keys[k] === 'number' ? (keys[k] as number) : undefined);
+  const first = <T>(...v: (T | undefined)[]) => v.find((x) => x !== undefined);
+  const unitKey = lin('ProjLinearUnitsGeoKey') ?? 9001;
+  let units: string;
+  if (LINEAR_UNITS[unitKey]) units = `+units=${LINEAR_UNITS[unitKey]}`;
+  else if (lin('ProjLinearUnitSizeGeoKey')) units = `+to_meter=${lin('ProjLinearUnitSizeGeoKey')}`;
+  else throw new CrsError(`${source}: ProjLinearUnitsGeoKey ${unitKey} (${LINEAR_UNIT_NAMES[unitKey] ?? 'unknown unit'}) is not supported; a projected CRS in metres is expected`);
+  // False easting/northing are in the CRS's linear unit; proj4 wants metres for +x_0/+y_0.
+  const toMetre = unitKey === 9002 ? 0.3048 : unitKey === 9003 ? 1200 / 3937 : unitKey === 9036 ? 1000 : (lin('ProjLinearUnitSizeGeoKey') ?? 1);
+  const fe = (first(lin('ProjFalseEastingGeoKey'), lin('ProjFalseOriginEastingGeoKey'), lin('ProjCenterEastingGeoKey')) ?? 0) * toMetre;
+  const fn = (first(lin('ProjFalseNorthingGeoKey'), lin('ProjFalseOriginNorthingGeoKey'), lin('ProjCenterNorthingGeoKey')) ?? 0) * toMetre;
+  const lat0 = first(ang('ProjNatOriginLatGeoKey'), ang('ProjFalseOriginLatGeoKey'), ang('ProjCenterLatGeoKey')) ?? 0;
+  const lon0 = first(ang('ProjNatOriginLongGeoKey'), ang('ProjFalseOriginLongGeoKey'), ang('ProjCenterLongGeoKey')) ?? 0;
+  const k = first(lin('ProjScaleAtNatOriginGeoKey'), lin('ProjScaleAtCenterGeoKey')) ?? 1;
+  const sp1 = ang('ProjStdParallel1GeoKey');
+  const sp2 = ang('ProjStdParallel2GeoKey');
+  const xy = `+x_0=${fe} +y_0=${fn}`;
+  let proj: string;
+  const projection = lin('ProjectionGeoKey');
+  if (projection && projection !== USER_DEFINED && ((projection > 16000 && projection <= 16060) || (projection > 16100 && projection <= 16160))) {
+    proj = `+proj=utm +zone=${projection % 100}${projection > 16100 ? ' +south' : ''}`;
+  } else {
+    const ct = lin('ProjCoordTransGeoKey');
+    switch (ct) {
+      case 1: proj = `+proj=tmerc +lat_0=${lat0} +lon_0=${lon0} +k=${k} ${xy}`; break;
+      case 7: proj = sp1 !== undefined ? `+proj=merc +lon_0=${lon0} +lat_ts=${sp1} ${xy}` : `+proj=merc +lon_0=${lon0} +k=${k} ${xy}`; break;
+      case 8: proj = `+proj=lcc +lat_0=${lat0} +lon_0=${lon0} +lat_1=${sp1} +lat_2=${sp2} ${xy}`; break;
+      case 9: proj = `+proj=lcc +lat_0=${lat0} +lat_1=${lat0} +lon_0=${lon0} +k_0=${k} ${xy}`; break;
+      case 10: proj = `+proj=laea +lat_0=${lat0} +lon_0=${lon0} ${xy}`; break;
+      case 11: proj = `+proj=aea +lat_0=${lat0} +lon_0=${lon0} +lat_1=${sp1} +lat_2=${sp2} ${xy}`; break;
+      case 15: proj = `+proj=stere +lat_0=${(lat0 ?? 0) < 0 ? -90 : 90} +lat_ts=${lat0} +lon_0=${ang('ProjStraightVertPoleLongGeoKey') ?? lon0} +k=${k} ${xy}`; break;
+      case 16: proj = `+proj=sterea +lat_0=${lat0} +lon_0=${lon0} +k=${k} ${xy}`; break;
+      case 17: proj = `+proj=eqc +lat_ts=${sp1 ?? 0} +lon_0=${lon0} ${xy}`; break;
+      case 12: proj = `+proj=aeqd +lat_0=${lat0} +lon_0=${lon0} ${xy}`; break;
+      case 14: proj = `+proj=stere +lat_0=${lat0} +lon_0=${lon0} +k=${k} ${xy}`; break;
+      case 18: proj = `+proj=cass +lat_0=${lat0} +lon_0=${lon0} ${xy}`; break;
+      case 22: proj = `+proj=poly +lat_0=${lat0} +lon_0=${lon0} ${xy}`; break;
+      case 24: proj = `+proj=sinu +lon_0=${lon0} ${xy}`; break;
+      case 3: proj = `+proj=omerc +lat_0=${lat0} +lonc=${lon0} +alpha=${ang('ProjAzimuthAngleGeoKey') ?? 0} +gamma=${ang('ProjRectifiedGridAngleGeoKey') ?? ang('ProjAzimuthAngleGeoKey') ?? 0} +k=${k} ${xy}`; break;
+      default:
+        throw new CrsError(`${source}: user-defined projection (ProjCoordTransGeoKey ${ct ?? 'missing'}) is not supported; give the CRS with --crs EPSG:NNNN or --crs "EPSG:NNNN=+proj=…"`);
+    }
+  }
+  return `${proj} ${geodeticParams(keys, source)} ${units} +no_defs`.replace(/\s+/g, ' ');
+}

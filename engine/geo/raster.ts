@@ -7,8 +7,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { addDecoder, BaseDecoder, fromArrayBuffer, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
-import { CrsError, InputError } from '../errors.ts';
-import { normaliseCrs } from './crs.ts';
+import { InputError } from '../errors.ts';
+import { crsFromGeoKeys, normaliseCrs } from './crs.ts';
 import { grid as makeGrid, type Grid, type Window } from './grid.ts';
 
 class ZlibDeflateDecoder extends BaseDecoder {
@@ -107,16 +107,10 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
   return raster;
 }
 
-/** EPSG code of a GeoTIFF image from its GeoKeys, or CrsError suggesting --crs. */
+/**
+ * CRS of a GeoTIFF image from its GeoKeys (see crsFromGeoKeys): `EPSG:NNNN` from the registry,
+ * or the user-defined projection's own definition; CrsError suggesting --crs when there is none.
+ */
 export function crsOfImage(image: GeoTIFFImage, name: string): string {
-  const keys = image.getGeoKeys() as Record<string, number> | null;
-  const projected = keys?.ProjectedCSTypeGeoKey;
-  const geographic = keys?.GeographicTypeGeoKey;
-  const code = projected && projected !== 32767 ? projected : !projected && geographic && geographic !== 32767 ? geographic : undefined;
-  if (!code) {
-    throw new CrsError(
-      `${name}: no EPSG code in the GeoTIFF keys (user-defined or missing CRS); give it with --crs EPSG:NNNN`,
-    );
-  }
-  return `EPSG:${code}`;
+  return crsFromGeoKeys(image.getGeoKeys() as Record<string, unknown> | null, name);
 }

@@ -121,13 +121,18 @@ describe('raster', () => {
     writeFileSync(empty, '');
     await failsUnchanged('raster', empty, /empty\.tif.*empty/, InputError, { hazard: 'flood' } as LayerImportOptions);
   });
-  it('a GeoTIFF with a user-defined CRS: CrsError suggesting --crs; --crs imports it', async () => {
+  it('a GeoTIFF with user-defined Lambert-93 parameters is identified; one without CRS: CrsError suggesting --crs; --crs imports it', async () => {
     const ok = join(dir, 'ok2.tif');
     writeFileSync(ok, writeGeoTiff(data(), g('EPSG:2154', 300000, 6730000, 25), { nodata: -9999 }));
     const custom = join(dir, 'custom.tif');
     execFileSync('gdal_translate', ['-q', '-a_srs', '+proj=lcc +lat_0=46.5 +lon_0=3 +lat_1=49 +lat_2=44 +x_0=700000 +y_0=6600000 +ellps=GRS80 +units=m', ok, custom], { stdio: 'pipe' });
-    await failsUnchanged('raster', custom, /custom\.tif: no EPSG code .*--crs EPSG:NNNN/, CrsError, { hazard: 'flood' } as LayerImportOptions);
-    const r = await importLayer(store, 'raster', custom, { hazard: 'flood', crs: 'EPSG:2154' } as LayerImportOptions);
+    const id = await importLayer(store, 'raster', custom, { hazard: 'flood', layer: 'custom' } as LayerImportOptions);
+    expect(id.kept).toBe(1);
+    expect((await store.one<{ crs: string }>(`SELECT crs FROM hazard_layers WHERE layer = 'custom'`))!.crs).toBe('EPSG:2154');
+    const none = join(dir, 'nocrs.tif');
+    writeFileSync(none, writeGeoTiff(data(), g('LOCAL', 300000, 6730000, 25), { nodata: -9999 }));
+    await failsUnchanged('raster', none, /nocrs\.tif: no EPSG code .*--crs EPSG:NNNN/, CrsError, { hazard: 'flood' } as LayerImportOptions);
+    const r = await importLayer(store, 'raster', none, { hazard: 'flood', crs: 'EPSG:2154' } as LayerImportOptions);
     expect(r.kept).toBe(1);
   });
   it('a raster placed outside France by its CRS is refused', async () => {
