@@ -8,6 +8,8 @@ import { InputError, show } from '../errors.ts';
 import { checkScenario, rollup, type RollupLevel } from '../risk/queries.ts';
 import type { Store } from '../store/store.ts';
 import type { Geometry } from '../io/vector.ts';
+import { POSITION_LABEL } from '../contract/labels.ts';
+import type { PositionSource } from '../contract/enums.ts';
 import { HAZARDS, HAZARD_FIELD, HAZARD_LABEL, SCENARIOS, SCENARIO_FIELD, SCENARIO_SHORT, levelLabel, DETECTION_CLASS_LABEL, RELIABILITY_LABEL, type Scenario } from './labels.ts';
 import { scopeWhere, scopeWhereCommunes, type Scope } from './scope.ts';
 import { asMultiPolygon, type ExportRow, type ExportTable, type Field, type Value } from './table.ts';
@@ -62,6 +64,7 @@ async function monumentsLayer(store: Store, o: LayerOptions): Promise<ExportTabl
     { name: 'y_l93', type: 'real', title: 'Y Lambert-93 (m)' },
     { name: 'lon', type: 'real', title: 'Longitude WGS84' },
     { name: 'lat', type: 'real', title: 'Latitude WGS84' },
+    { name: 'position', type: 'text', title: 'Position' },
   ];
   // Per scenario: score, max level, no-data count; per scenario × hazard: value, level, term.
   // Columns are indexed by scenario_key and hazard_key (see the score_terms view).
@@ -109,7 +112,7 @@ async function monumentsLayer(store: Store, o: LayerOptions): Promise<ExportTabl
                 FROM scores WHERE site_kind = 'monument' AND site_id IN (SELECT site_id FROM sel) GROUP BY site_id)
      SELECT to_json(q)::VARCHAR AS j FROM (
        SELECT sel.site_id, m.titre, m.denomination, m.protection, m.partielle, m.commune, sel.insee, sel.departement, sel.region,
-              sel.x, sel.y, m.lon, m.lat, s.sc, t.tm
+              sel.x, sel.y, m.lon, m.lat, m.position_quality AS position, s.sc, t.tm
        FROM sel LEFT JOIN monuments m ON m.reference = sel.site_id LEFT JOIN s ON s.site_id = sel.site_id LEFT JOIN t ON t.site_id = sel.site_id
        ) q ORDER BY q.site_id`,
     w.params,
@@ -134,7 +137,8 @@ async function monumentsLayer(store: Store, o: LayerOptions): Promise<ExportTabl
       values: [
         r.site_id as string, str(r.titre), str(r.denomination), str(r.protection), r.partielle === null ? null : Boolean(r.partielle),
         str(r.commune), str(r.insee), str(r.departement), str(r.region), round(num(r.x), 2), round(num(r.y), 2),
-        round(num(r.lon), 7), round(num(r.lat), 7), ...picksFor(unpack(r.sc), unpack(r.tm)),
+        round(num(r.lon), 7), round(num(r.lat), 7),
+        r.x === null ? null : POSITION_LABEL[(r.position as PositionSource | null) ?? 'coordinates'] ?? str(r.position), ...picksFor(unpack(r.sc), unpack(r.tm)),
       ],
       geometry: r.x === null || r.y === null ? null : { type: 'Point', coordinates: [r.x as number, r.y as number] },
     })),

@@ -14,6 +14,7 @@ import { OUT, VigieProcess } from './harness.ts';
 import { PNG } from 'pngjs';
 import type { Health, Monument, MonumentList } from '../../web/src/lib/api.ts';
 import { PROTECTION_STYLE, PROTECTIONS, type Rgb } from '../../web/src/lib/protection.ts';
+import { LEVEL_COLOR, levelKey } from '../../web/src/lib/risk.ts';
 // Brings the type of window.__vigie.
 import type {} from '../../web/src/lib/probe.ts';
 
@@ -180,6 +181,52 @@ describe('Vigie web app', () => {
     await page.screenshot({ path: join(OUT, 'page-search.png') });
     await page.fill('#monument-search', '');
     await page.waitForFunction((n) => window.__vigie.monumentsDrawn === n, monuments.filter((m) => m.lon !== null).length);
+  });
+
+  it('colours monuments by the level the API gives them: the page\'s layer and its pixels', async () => {
+    // The app opens on risk levels, scenario « référence »; no overlay drawn above the monuments.
+    await page.goto(`${baseUrl}/?couches=`);
+    await page.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 60_000 });
+    const api = new Map<string, number | null>();
+    for (let offset = 0; ; offset += 5000) {
+      const r = (await (await fetch(`${baseUrl}/api/sites?kind=monument&scenario=ref&limit=5000&offset=${offset}`)).json()) as { total: number; items: { site_id: string; max_level: number | null }[] };
+      for (const s of r.items) api.set(s.site_id, s.max_level);
+      if (offset + 5000 >= r.total) break;
+    }
+    // Every 20th positioned monument by reference, and every one without data.
+    const positioned = monuments.filter((m) => m.lon !== null).sort((a, b) => (a.reference < b.reference ? -1 : 1));
+    const sample = positioned.filter((m, k) => k % 20 === 0 || (api.get(m.reference) ?? null) === null);
+    expect(sample.length).toBeGreaterThanOrEqual(50);
+    const rect = await page.evaluate(() => window.__vigie.mapRect()!);
+    // Boxes of the page's own panels over the map (the legend): no monument shows there.
+    const covers = await page.evaluate(() => [...document.querySelectorAll('#legend-body, .maplibregl-ctrl')].map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
+    const covered = (x: number, y: number) => covers.some((b) => x + rect.left >= b.left - 8 && x + rect.left <= b.right + 8 && y + rect.top >= b.top - 8 && y + rect.top <= b.bottom + 8);
+    const png = PNG.sync.read(await page.screenshot({ path: join(OUT, 'map-risk.png'), clip: { x: rect.left, y: rect.top, width: rect.width, height: rect.height } }));
+    let pixelChecked = 0;
+    const wrong: string[] = [];
+    for (const m of sample) {
+      const level = api.get(m.reference) ?? null;
+      const style = await page.evaluate((ref) => window.__vigie.drawnStyle(ref), m.reference);
+      const colour = LEVEL_COLOR[levelKey(level)];
+      if (!style || style.level !== (level ?? 255) || style.fill.slice(0, 3).join() !== colour.join()) {
+        wrong.push(`${m.reference}: API ${level}, drawn ${JSON.stringify(style)}`);
+        continue;
+      }
+      // Where this monument is the one on top, the screen shows its colour at its centre
+      // (commune-placed monuments are drawn pale on purpose: their colour is checked above).
+      if (m.position === 'commune') continue;
+      const p = await page.evaluate(([lon, lat]) => window.__vigie.project(lon, lat), [m.lon!, m.lat!] as const);
+      if (!p || p.x < 2 || p.y < 2 || p.x > rect.width - 3 || p.y > rect.height - 3 || covered(p.x, p.y)) continue;
+      const top = await page.evaluate(([x, y]) => window.__vigie.pick(x, y), [p.x, p.y] as const);
+      if (top?.reference !== m.reference) continue;
+      const i = 4 * (Math.round(p.y) * png.width + Math.round(p.x));
+      const px = [png.data[i], png.data[i + 1], png.data[i + 2]];
+      pixelChecked++;
+      if (px.some((c, k) => Math.abs(c - colour[k]) > 40)) wrong.push(`${m.reference}: API ${level}, pixel ${px.join(',')} vs ${colour.join(',')}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(pixelChecked).toBeGreaterThanOrEqual(20);
+    writeFileSync(join(OUT, 'risk-colours.json'), JSON.stringify({ sampled: sample.length, pixelChecked }, null, 2));
   });
 
   it('requests nothing outside the local server and throws no page error', () => {

@@ -92,5 +92,5 @@ export async function monumentLayer(store: Store, scenario: Scenario): Promise<B
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
-/** Where a monument's position comes from (migration 011 adds the column; older files: coordinates). */
-export const POSITION_SQL = `CASE WHEN m.lon IS NULL THEN NULL ELSE 'coordinates' END`;
+/** Where a monument's position comes from: its coordinates, or its commune (migration 011). */
+export const POSITION_SQL = `CASE WHEN m.lon IS NULL THEN NULL ELSE coalesce(m.position_quality, 'coordinates') END`;

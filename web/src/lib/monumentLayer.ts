@@ -17,6 +17,9 @@ export const MONUMENT_LAYER_ID = 'monuments';
 
 const RADIUS_PX = 5;
 const OPAQUE_FILL_ALPHA = 235;
+/** Monuments placed at their commune (no coordinates in the notice): pale, with a black ring. */
+export const APPROX_FILL_ALPHA = 110;
+export const APPROX_RING: [number, number, number] = [0, 0, 0];
 
 export type MonumentData = PointSpriteData;
 
@@ -28,19 +31,21 @@ export function monumentData(points: MonumentPoints, colorBy: ColorBy = 'protect
     for (let i = 0; i < n; i++) {
       const key = levelKey(points.levels[i]);
       const [r, g, b] = LEVEL_COLOR[key];
-      fillColors.set([r, g, b, OPAQUE_FILL_ALPHA], i * 4);
+      const approx = points.items[i].position === 'commune';
+      fillColors.set([r, g, b, approx ? APPROX_FILL_ALPHA : OPAQUE_FILL_ALPHA], i * 4);
       // « Donnée absente » is a hollow grey disc with a dark ring: it must never read as
       // « très faible » (green) or blend with the basemap.
-      lineColors.set(key === 'nd' ? [...NO_DATA_RING, 255] : [255, 255, 255, 230], i * 4);
+      lineColors.set(approx ? [...APPROX_RING, 255] : key === 'nd' ? [...NO_DATA_RING, 255] : [255, 255, 255, 230], i * 4);
     }
     return pointSpriteData(points.positions, fillColors, lineColors);
   }
   points.items.forEach((m, i) => {
     const [r, g, b] = PROTECTION_STYLE[m.protection].color;
-    fillColors.set([r, g, b, m.partielle ? PARTIAL_FILL_ALPHA : OPAQUE_FILL_ALPHA], i * 4);
+    const approx = m.position === 'commune';
+    fillColors.set([r, g, b, approx ? APPROX_FILL_ALPHA : m.partielle ? PARTIAL_FILL_ALPHA : OPAQUE_FILL_ALPHA], i * 4);
     // Full protections get a white ring to stand out on any background; partial ones a
     // ring of their own colour around a pale centre, so they read as "part of the building".
-    lineColors.set(m.partielle ? [r, g, b, 255] : [255, 255, 255, 230], i * 4);
+    lineColors.set(approx ? [...APPROX_RING, 255] : m.partielle ? [r, g, b, 255] : [255, 255, 255, 230], i * 4);
   });
   return pointSpriteData(points.positions, fillColors, lineColors);
 }

@@ -19,6 +19,11 @@ export interface VigieProbe {
   mapRect(): { left: number; top: number; width: number; height: number } | null;
   /** The monuments currently drawn, in layer order. */
   drawn(): Monument[];
+  /**
+   * How one monument is drawn right now: the level byte and the fill colour handed to deck.gl
+   * (RGBA), or null when it is not drawn. Lets a test compare the map with the API.
+   */
+  drawnStyle(reference: string): { level: number; fill: number[] } | null;
   /** Moves the map without animation; resolves once the map and the overlay have redrawn. */
   view(lon: number, lat: number, zoom: number): Promise<void>;
 }
@@ -37,6 +42,7 @@ export const probe: VigieProbe = {
   pick: () => null,
   mapRect: () => null,
   drawn: () => [],
+  drawnStyle: () => null,
   view: () => Promise.reject(new Error('map not created yet')),
 };
 
