@@ -39,7 +39,7 @@ export interface ServerOptions {
   sessionHours?: number;
   /** clock in ms, for tests of session expiry */
   now?: () => number;
-  /** check JSON responses against the contract's schemas (default: unless NODE_ENV=production) */
+  /** check JSON responses against the contract's schemas (default: when NODE_ENV is development or test) */
   checkResponses?: boolean;
 }
 
@@ -57,7 +57,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
   const { store } = opts;
   const publicParts = opts.public ?? parsePublic(process.env.VIGIE_PUBLIC);
   const sessions = new Sessions(store, { hours: opts.sessionHours, now: opts.now });
-  const checkResponses = opts.checkResponses ?? process.env.NODE_ENV !== 'production';
+  const checkResponses = opts.checkResponses ?? ['development', 'test'].includes(process.env.NODE_ENV ?? '');
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof StaleVersionError) {
