@@ -21,6 +21,8 @@ export interface LayerImportOptions extends ImportOptions {
   warming?: string;
   /** DRIAS scenario/horizon → warming level overrides, `RCP4.5/H3=+2.7,…` (CLI `--level-map`) */
   levelMap?: string;
+  /** risk settings to read instead of config/risk.json (DRIAS: level_map and the indicators hazards use) */
+  config?: string;
 }
 
 export const OPEN_LICENCE = 'Licence Ouverte / Open Licence 2.0';

@@ -231,7 +231,7 @@ export const driasImporter: Importer = {
     const sub = (SUBPERIOD as readonly string[]).includes(norm(columns[FIXED.length] ?? '')) ? FIXED.length : -1;
     const firstIndicator = sub >= 0 ? sub + 1 : FIXED.length;
 
-    const config = loadConfigForDrias();
+    const config = loadConfigForDrias(opts.config);
     // Indicator columns → Vigie key and hazard; configured indicators count as known.
     const configured = new Map<string, Hazard>();
     for (const [h, hc] of Object.entries(config?.hazards ?? {})) {
@@ -306,6 +306,9 @@ export const driasImporter: Importer = {
     const perWarming = new Map<Warming, number>();
     const combos = new Map<string, Warming>();
     const unscoredSeasonal = new Set<string>();
+    // point × warming × indicator → line: two rows landing on one key means two scenario/horizon
+    // pairs were mapped to one warming level, or the file repeats a point.
+    const seen = new Map<string, { line: number; combo: string }>();
     let read = 0;
     for (let i = header.dataStart; i < lines.length; i++) {
       const text = lines[i];
@@ -352,6 +355,18 @@ export const driasImporter: Importer = {
           if (sub >= 0) unscoredSeasonal.add(key);
           continue;
         }
+        const dupKey = `${f[0]}\u0000${warming}\u0000${key}`;
+        const combo = levelKey(`${f[3]}/${f[4]}`);
+        const prev = seen.get(dupKey);
+        if (prev) {
+          throw new InputError(
+            `${where(file, line)}: point ${f[0]} already has ${key} at warming level ${warming} (line ${prev.line}, ${prev.combo}); ` +
+              (prev.combo !== combo
+                ? `${prev.combo} and ${combo} are both mapped to ${warming}: map each scenario/horizon to its own level (--level-map)`
+                : `the file repeats the point`),
+          );
+        }
+        seen.set(dupKey, { line, combo });
         const cell = f[j];
         let value: number | null;
         if (cell === '' || /^(na|nan|-9999(\.0*)?)$/i.test(cell)) {
@@ -415,11 +430,12 @@ export const driasImporter: Importer = {
   },
 };
 
-function loadConfigForDrias(): RiskConfig | undefined {
+function loadConfigForDrias(path: string | undefined): RiskConfig | undefined {
+  // A settings file the user names must load; the shipped one, if broken, is `vigie score`'s to report.
+  if (path) return loadRiskConfig(path).config;
   try {
     return loadRiskConfig().config;
   } catch {
-    // The settings file is checked by `vigie score`; the importer falls back to its defaults.
     return undefined;
   }
 }
