@@ -9,6 +9,8 @@ export const importCommand: Command = {
     'vigie import <kind> <file> [--crs EPSG:NNNN[=proj4 string]] [--hazard H] [--layer NAME] [--warming ref|+2.0|+2.7|+4.0]\n' +
     '                            [--vintage YYYY-MM-DD] [--member NAME] [--keep-unplaced] [--no-rescore] [--json] [--db FILE]\n' +
     '  .zip and .gz files are read directly (--member NAME picks a file inside a zip).\n' +
+    '  drias: --level-map RCP4.5/H3=+2.7,… maps scenario/horizon rows to TRACC levels (default: climate.level_map\n' +
+    '  of config/risk.json, or of --config FILE).\n' +
     '  Importing a layer again replaces it in one transaction and reports the records added, removed and\n' +
     '  changed; reviews stay attached by record id. Scores the change makes stale are recomputed after the\n' +
     '  commit (--no-rescore: only marked stale, for a later `vigie score`).\n' +
@@ -24,6 +26,8 @@ export const importCommand: Command = {
     member: { type: 'string' },
     'keep-unplaced': { type: 'boolean' },
     'no-rescore': { type: 'boolean' },
+    'level-map': { type: 'string' },
+    config: { type: 'string' },
   },
   async run({ values, positionals }) {
     const { importLayer, importerKinds, formatReport } = await import('../../importers.ts');
@@ -50,6 +54,8 @@ export const importCommand: Command = {
         member: values.member as string | undefined,
         keepUnplaced: values['keep-unplaced'] === true,
         rescore: values['no-rescore'] !== true,
+        levelMap: values['level-map'] as string | undefined,
+        config: values.config as string | undefined,
       } as import('../../hazards/common.ts').LayerImportOptions);
       console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
       return 0;
