@@ -28,6 +28,7 @@ import { readBinarySourceFile, readSourceFile, type SourceFile } from './io/sour
 import type { Store } from './store/store.ts';
 import { communesImporter } from './heritage/communes.ts';
 import { merimeeImporter } from './heritage/merimee.ts';
+import { conditionImporter } from './heritage/condition.ts';
 import { basemapImporter } from './geo/basemap.ts';
 
 /** One problem found in one record. `kept: false` means the record was rejected. */
@@ -594,5 +595,6 @@ function sampleIssues(issues: readonly ImportIssue[], max: number): ImportIssue[
 
 registerImporter('communes', communesImporter);
 registerImporter('merimee', merimeeImporter);
+registerImporter('condition', conditionImporter);
 registerImporter('basemap-land', basemapImporter('land'));
 registerImporter('basemap-rivers', basemapImporter('rivers'));

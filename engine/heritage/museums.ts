@@ -17,7 +17,8 @@ import { InputError, show, where } from '../errors.ts';
 import { toLambert93 } from '../geo/crs.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
 import { readCsvTable } from '../io/csv-table.ts';
-import { inFrance, issue, layerName, OPEN_LICENCE, type LayerImportOptions } from '../hazards/common.ts';
+import { inFrance, issue, OPEN_LICENCE, type LayerImportOptions } from '../hazards/common.ts';
+import { heritageLayerName } from './layer-name.ts';
 import { replaceSites, type SiteRow } from './archaeology.ts';
 import { CommunePlaces } from './commune-places.ts';
 import { parseLatLon, type LatLon } from './lat-lon.ts';
@@ -72,7 +73,7 @@ export const museumsImporter: Importer = {
         `${where(file, 1)}: no coordonnees_finales column (nor latitude and longitude, nor ${MUSEUM_FIELDS.coords.slice(1).join(', ')}) in ${found}`,
       );
     }
-    if (table.records.length === 0) throw new InputError(`${file}: header only, no museum rows`);
+    if (table.records.length === 0) throw new InputError(`${file}: header only, no museum rows (expected one row per museum after the header)`);
     const places = await CommunePlaces.load(store);
     const rows: SiteRow[] = [];
     const issues: ImportIssue[] = [];
@@ -166,7 +167,7 @@ export const museumsImporter: Importer = {
         refmer,
       });
     }
-    const layer = layerName(options as LayerImportOptions, source.path);
+    const layer = heritageLayerName(options as LayerImportOptions, source.path);
     const positioned = rows.filter((r) => r.x !== null).length;
     const notes = [
       `positions: ${positioned - byCommune} from the file's coordinates, ${byCommune} at their commune (position_quality = commune), ${rows.length - positioned} unplaced`,
