@@ -33,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   export: async () => (await import('./commands/export.ts')).exportCommand,
   report: async () => (await import('./commands/report.ts')).reportCommand,
   user: async () => (await import('./commands/user.ts')).userCommand,
+  queue: async () => (await import('./commands/queue.ts')).queueCommand,
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>): void {

@@ -107,8 +107,10 @@ export interface TileRun {
   contentHash: string;
   settingsHash: string;
   runKey: string;
-  /** content hashes of the tiles within the margin (same CRS), sorted */
+  /** content hashes (first 32 hex) of the tiles within the margin (same CRS), sorted */
   context: string[];
+  /** the files of those tiles */
+  neighbours: string[];
   /** the tile's extent in its own CRS, from its header (absent when the header is unreadable) */
   bounds?: { minx: number; miny: number; maxx: number; maxy: number; crs: string };
 }
@@ -140,7 +142,7 @@ export async function planRuns(det: Pick<Detector, 'hash' | 'calibration'>, file
     } catch {
       bounds = undefined; // reported by the detector
     }
-    runs.push({ file, tile: tileNameOf(file), crs, contentHash, settingsHash: sh, runKey: runKeyOf(contentHash, det.hash, sh), context: [], bounds });
+    runs.push({ file, tile: tileNameOf(file), crs, contentHash, settingsHash: sh, runKey: runKeyOf(contentHash, det.hash, sh), context: [], neighbours: [], bounds });
   }
   const placed = runs.filter((r) => r.bounds);
   if (placed.length > 0) {
@@ -151,12 +153,13 @@ export async function planRuns(det: Pick<Detector, 'hash' | 'calibration'>, file
     for (const r of placed) {
       const b = r.bounds!;
       const hits = index.search(b.minx - MARGIN_M + eps, b.miny - MARGIN_M + eps, b.maxx + MARGIN_M - eps, b.maxy + MARGIN_M - eps);
-      const ctx = new Set<string>();
-      for (const k of hits) {
+      const ctx = new Map<string, string>();
+      for (const k of hits.sort((p, q) => p - q)) {
         const o = placed[k];
-        if (o !== r && o.bounds!.crs === b.crs && o.contentHash !== r.contentHash) ctx.add(o.contentHash);
+        if (o !== r && o.bounds!.crs === b.crs && o.contentHash !== r.contentHash && !ctx.has(o.contentHash)) ctx.set(o.contentHash, o.file);
       }
-      r.context = [...ctx].sort();
+      r.context = [...ctx.keys()].map((h) => h.slice(0, 32)).sort();
+      r.neighbours = [...ctx.values()];
     }
   }
   return runs;

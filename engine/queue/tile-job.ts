@@ -1,0 +1,259 @@
+/**
+ * One tile job, as any engine runs it: read the tile (local path, or http(s) by range requests)
+ * and check its bytes are those the job id names; cut from each neighbour the strip the margin
+ * needs (a window read: only the blocks it covers are decoded, or fetched when remote) into a
+ * small GeoTIFF; run the detector on the tile with those strips as margins; write the result as
+ * one Parquet file named by the job id (temp file + rename, so a reader never sees half a file
+ * and a tile done twice leaves one file).
+ *
+ * The strips hold the neighbours' own pixels over (at least) the tile's padded window, so the
+ * detections are those of a run over the whole mosaic.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { fromUrl } from 'geotiff';
+import { InputError, VigieError } from '../errors.ts';
+import { normaliseCrs, registerCrs } from '../geo/crs.ts';
+import { openDem } from '../geo/dem.ts';
+import { writeGeoTiff } from '../geo/geotiff-write.ts';
+import { grid as makeGrid } from '../geo/grid.ts';
+import { runRows, runSettings, settingsHash, type RunDetectionRow, type RunTileRow } from '../detect/detections.ts';
+import { detectFiles, loadDetector, MARGIN_M, type Detector } from '../detect/infer.ts';
+import { fetchToFile, isUrl, urlBaseName } from './source.ts';
+import { outputPath, type JobSpec, type NeighbourRef } from './spec.ts';
+
+/** A job that cannot succeed however often it is retried (its bytes changed, wrong model). */
+export class PermanentJobError extends VigieError {
+  override readonly exitCode = 2;
+}
+
+export interface TileJobResult {
+  id: string;
+  tile: string;
+  detections: number;
+  /** wall time of the job, ms */
+  ms: number;
+  /** bytes of tile and neighbour data read */
+  bytesRead: number;
+  output: string;
+}
+
+export interface RunnerOptions {
+  modelPath?: string;
+  /** inference worker threads of the detector (default 1) */
+  workers?: number;
+}
+
+/** Holds one detector and one in-memory DuckDB for the Parquet writes; runs jobs one after another or concurrently. */
+export class TileJobRunner {
+  private constructor(
+    readonly detector: Detector,
+    private readonly db: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  static async create(opts: RunnerOptions = {}): Promise<TileJobRunner> {
+    const det = await loadDetector({ modelPath: opts.modelPath, workers: opts.workers ?? 1 });
+    const db = await DuckDBInstance.create(':memory:');
+    return new TileJobRunner(det, db, await db.connect());
+  }
+
+  async close(): Promise<void> {
+    await this.detector.close();
+    this.conn.closeSync();
+    this.db.closeSync();
+  }
+
+  async run(spec: JobSpec, outDir: string): Promise<TileJobResult> {
+    const t0 = performance.now();
+    const det = this.detector;
+    if (spec.model !== det.hash) {
+      throw new InputError(`job ${spec.id}: made for model ${spec.model}, this worker runs model ${det.hash}; start the worker with that model (--model)`);
+    }
+    if (spec.crs?.includes('=')) {
+      const [code, def] = spec.crs.split(/=(.*)/s);
+      registerCrs(code, def);
+    }
+    const sh = settingsHash(runSettings(det, spec.crs));
+    if (sh !== spec.settings) {
+      throw new InputError(`job ${spec.id}: settings ${spec.settings} differ from this worker's ${sh} (calibration file or version); use the same Vigie and models as the submitter`);
+    }
+    const work = await mkdtemp(join(tmpdir(), 'vigie-job-'));
+    let bytesRead = 0;
+    try {
+      // the tile itself, under its own name (the detector names tiles by file name)
+      const ext = extname(isUrl(spec.src) ? urlBaseName(spec.src) : spec.src) || '.tif';
+      let tilePath: string;
+      if (isUrl(spec.src)) {
+        tilePath = join(work, `${spec.tile}${ext}`);
+        bytesRead += await fetchToFile(spec.src, tilePath);
+        if (ext.toLowerCase() === '.asc') await fetchSidecar(spec.src, tilePath);
+      } else {
+        tilePath = spec.src;
+        bytesRead += (await stat(spec.src).catch(() => ({ size: 0 }))).size;
+      }
+      const bytes = await readFile(tilePath).catch((err: Error) => {
+        throw new InputError(`${spec.src}: cannot read the tile (${err.message})`);
+      });
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      if (sha !== spec.sha256) {
+        throw new PermanentJobError(`${spec.src}: the file changed since it was submitted (sha256 ${sha.slice(0, 12)}…, job expects ${spec.sha256.slice(0, 12)}…); submit it again`);
+      }
+      const code = spec.crs ? spec.crs.split('=')[0] : undefined;
+      const crops: string[] = [];
+      const margins = new Set<string>();
+      if (spec.b && spec.c) {
+        for (const [k, nb] of spec.nb.entries()) {
+          const f = await cropNeighbour(nb, spec, work, k, code).catch(() => null); // a neighbour that cannot be read is nodata, as in a whole-mosaic run
+          if (!f) continue;
+          bytesRead += f.bytes;
+          crops.push(f.path);
+          margins.add(nb.tile);
+        }
+      }
+      const { detections, reports } = await detectFiles(det, [tilePath, ...crops], { crs: code, skip: margins });
+      const rep = reports.find((r) => r.file === tilePath);
+      if (!rep) throw new InputError(`${spec.src}: the detector gave no report for this tile`);
+      if (!rep.ok) throw new InputError(rep.error ?? `${spec.src}: failed`);
+      const run = {
+        file: spec.src, tile: spec.tile, crs: spec.crs, contentHash: spec.sha256, settingsHash: spec.settings, runKey: spec.id,
+        context: spec.nb.map((n) => n.h).sort(), neighbours: [],
+      };
+      const rows = runRows(run, det.hash, { ...rep, tile: spec.tile }, detections.filter((d) => d.tile === rep.tile));
+      const output = outputPath(outDir, spec.id);
+      await this.writeParquet(output, rows.tile, rows.detections);
+      return { id: spec.id, tile: spec.tile, detections: rows.detections.length, ms: performance.now() - t0, bytesRead, output };
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  private writeQueue: Promise<unknown> = Promise.resolve();
+
+  /** Writes the job's rows to `path` through a temp file in `<dir>/.tmp/` and a rename. */
+  async writeParquet(path: string, tile: RunTileRow, dets: RunDetectionRow[]): Promise<void> {
+    // one DuckDB connection: writes are serialised
+    const next = this.writeQueue.then(() => writeJobParquet(this.conn, path, tile, dets));
+    this.writeQueue = next.catch(() => undefined);
+    await next;
+  }
+}
+
+/** Columns of a job's Parquet file: the tile row (n NULL) and one row per detection. */
+export const JOB_PARQUET_SQL =
+  'run_key VARCHAR, tile VARCHAR, model_hash VARCHAR, content_hash VARCHAR, settings_hash VARCHAR, context VARCHAR, source_file VARCHAR, ' +
+  'minx DOUBLE, miny DOUBLE, maxx DOUBLE, maxy DOUBLE, crs VARCHAR, detections INTEGER, processed_at VARCHAR, ' +
+  'n INTEGER, class VARCHAR, score DOUBLE, confidence DOUBLE, level VARCHAR, diameter_m DOUBLE, x DOUBLE, y DOUBLE';
+
+let tableSeq = 0;
+
+export async function writeJobParquet(conn: DuckDBConnection, path: string, tile: RunTileRow, dets: RunDetectionRow[]): Promise<void> {
+  const dir = join(path, '..');
+  const tmpDir = join(dir, '.tmp');
+  await mkdir(tmpDir, { recursive: true });
+  const tmp = join(tmpDir, `${process.pid}-${++tableSeq}-${Date.now()}.parquet`);
+  const table = `job_${tableSeq}`;
+  await conn.run(`CREATE TEMP TABLE ${table} (${JOB_PARQUET_SQL})`);
+  try {
+    const a = await conn.createAppender(table);
+    try {
+      const tileCols = (t: RunTileRow) => {
+        a.appendVarchar(t.run_key); a.appendVarchar(t.tile); a.appendVarchar(t.model_hash); a.appendVarchar(t.content_hash);
+        a.appendVarchar(t.settings_hash); a.appendVarchar(t.context); a.appendVarchar(t.source_file);
+        a.appendDouble(t.minx); a.appendDouble(t.miny); a.appendDouble(t.maxx); a.appendDouble(t.maxy);
+        if (t.crs === null) a.appendNull(); else a.appendVarchar(t.crs);
+        a.appendInteger(t.detections); a.appendVarchar(t.processed_at);
+      };
+      tileCols(tile);
+      for (let i = 0; i < 8; i++) a.appendNull();
+      a.endRow();
+      for (const d of dets) {
+        tileCols(tile);
+        a.appendInteger(d.n); a.appendVarchar(d.class); a.appendDouble(d.score); a.appendDouble(d.confidence);
+        a.appendVarchar(d.level); a.appendDouble(d.diameter_m); a.appendDouble(d.x); a.appendDouble(d.y);
+        a.endRow();
+      }
+      a.flushSync();
+    } finally {
+      a.closeSync();
+    }
+    await conn.run(`COPY ${table} TO '${tmp.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION zstd)`);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  } finally {
+    await conn.run(`DROP TABLE IF EXISTS ${table}`);
+  }
+}
+
+/** An ESRI ASCII grid's .prj beside it, when the server has one. */
+async function fetchSidecar(url: string, tilePath: string): Promise<void> {
+  const prj = url.replace(/\.asc(\?.*)?$/i, '.prj$1');
+  await fetchToFile(prj, tilePath.replace(/\.asc$/i, '.prj')).catch(() => undefined);
+}
+
+/**
+ * Cuts from a neighbour the part within the tile's margin (plus two source pixels for
+ * resampling), at least 80 pixels a side so the detector accepts it as a tile, into a GeoTIFF in
+ * `work`. Returns null when the neighbour lies beyond the margin.
+ */
+async function cropNeighbour(nb: NeighbourRef, spec: JobSpec, work: string, k: number, crs: string | undefined): Promise<{ path: string; bytes: number } | null> {
+  const [tminx, tminy, tmaxx, tmaxy] = spec.b!;
+  type Src = { originX: number; originY: number; resX: number; resY: number; width: number; height: number; nodata: number | null; read(c0: number, r0: number, c1: number, r1: number): Promise<Float32Array>; bytes: number };
+  let src: Src;
+  if (isUrl(nb.src) && /\.tiff?$/i.test(urlBaseName(nb.src))) {
+    const tiff = await fromUrl(nb.src, { allowFullFile: false });
+    const img = await tiff.getImage(0);
+    const [ox, oy] = img.getOrigin();
+    const [rx, ry] = img.getResolution();
+    const nd = img.getGDALNoData();
+    src = {
+      originX: ox, originY: oy, resX: rx, resY: -ry, width: img.getWidth(), height: img.getHeight(), nodata: nd === null || nd === undefined ? null : Number(nd), bytes: 0,
+      async read(c0, r0, c1, r1) {
+        const r = await img.readRasters({ window: [c0, r0, c1, r1], samples: [0], interleave: true });
+        return r instanceof Float32Array ? r : Float32Array.from(r as ArrayLike<number>);
+      },
+    };
+  } else {
+    let file = nb.src;
+    if (isUrl(nb.src)) {
+      file = join(work, `nb-${k}-${urlBaseName(nb.src)}`);
+      await fetchToFile(nb.src, file);
+      if (/\.asc$/i.test(file)) await fetchSidecar(nb.src, file);
+    }
+    const d = await openDem(file, { crs });
+    const g = d.grid;
+    src = {
+      originX: g.originX, originY: g.originY, resX: g.resX, resY: g.resY, width: g.width, height: g.height, nodata: d.nodata,
+      bytes: (await stat(file)).size,
+      read: (c0, r0, c1, r1) => d.readWindow({ col: c0, row: r0, width: c1 - c0, height: r1 - r0 }),
+    };
+  }
+  const pad = MARGIN_M + 2 * Math.max(src.resX, src.resY) + 0.5;
+  const x0 = Math.max(tminx - pad, src.originX);
+  const x1 = Math.min(tmaxx + pad, src.originX + src.width * src.resX);
+  const y1 = Math.min(tmaxy + pad, src.originY);
+  const y0 = Math.max(tminy - pad, src.originY - src.height * src.resY);
+  if (!(x1 > x0 && y1 > y0)) return null;
+  const minPx = Math.max(16, Math.ceil(40 / src.resX));
+  const span = (lo: number, hi: number, n: number): [number, number] => {
+    let a = Math.max(0, Math.floor(lo));
+    let b = Math.min(n, Math.ceil(hi));
+    while (b - a < minPx && (a > 0 || b < n)) {
+      if (a > 0) a--;
+      if (b - a < minPx && b < n) b++;
+    }
+    return [a, b];
+  };
+  const [c0, c1] = span((x0 - src.originX) / src.resX, (x1 - src.originX) / src.resX, src.width);
+  const [r0, r1] = span((src.originY - y1) / src.resY, (src.originY - y0) / src.resY, src.height);
+  const data = await src.read(c0, r0, c1, r1);
+  const g = makeGrid({ originX: src.originX + c0 * src.resX, originY: src.originY - r0 * src.resY, resX: src.resX, resY: src.resY, width: c1 - c0, height: r1 - r0, crs: normaliseCrs(spec.c!) });
+  const path = join(work, `${nb.tile}.tif`);
+  await writeFile(path, writeGeoTiff(data, g, { nodata: src.nodata ?? undefined, level: 1 }));
+  return { path, bytes: src.bytes || data.length * 4 };
+}
