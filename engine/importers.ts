@@ -332,7 +332,9 @@ interface RecordScope {
 
 const heritage = (siteKind: 'archaeo' | 'museum') => (layer: string): RecordScope =>
   ({ table: 'heritage_sites', key: 'site_id', where: 'layer = $1', param: layer, siteKind, name: 'name' });
-const zones = (layer: string): RecordScope => ({ table: 'hazard_zones', key: 'feature_id', where: 'layer = $1', param: layer });
+// A plan (ppr) or a mixed zone file writes several layers (`a,b,c`); ids are unique per layer only.
+const zones = (layer: string): RecordScope =>
+  ({ table: 'hazard_zones', key: "layer || ' ' || feature_id", where: "list_contains(string_split($1, ','), layer)", param: layer });
 const byCommune = (layer: string): RecordScope => ({ table: 'hazard_by_commune', key: 'code_insee', where: 'layer = $1', param: layer });
 
 /** The record scope of each kind; a kind not listed gets no comparison (its report says so). */

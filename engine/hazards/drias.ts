@@ -26,7 +26,7 @@ import { InputError, show, where } from '../errors.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
 import { SCENARIOS, loadRiskConfig, type RiskConfig } from '../risk/config.ts';
 import type { AppendColumn } from '../store/store.ts';
-import { effectiveVintage, issue, placement, upsertHazardLayer, OPEN_LICENCE, type Hazard, type LayerImportOptions } from './common.ts';
+import { effectiveVintage, issue, placement, upsertHazardLayer, HAZARDS, OPEN_LICENCE, type Hazard, type LayerImportOptions } from './common.ts';
 
 /** The indicators Vigie knows, with their hazard and the column names DRIAS files use for them. */
 export const DRIAS_INDICATORS: Record<string, { hazard: Hazard; label: string; aliases: readonly string[] }> = {
@@ -298,7 +298,10 @@ export const driasImporter: Importer = {
     };
 
     const vintage = extractionDate(header);
-    const base = opts.layer?.trim() || 'drias';
+    // `--layer drias_heat` (or the layer an earlier import of this file went to) names the
+    // hazard's layer itself: its `_<hazard>` ending is not repeated.
+    const given = opts.layer?.trim();
+    const base = given ? given.replace(new RegExp(`_(${HAZARDS.join('|')})$`), '') : 'drias';
     const layerOf = (hazard: Hazard) => `${base}_${hazard}`;
     const place = placement(file, 'EPSG:4326');
     const rows: PointValue[] = [];

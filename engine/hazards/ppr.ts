@@ -110,8 +110,6 @@ export async function preparePpr(ctx: ImportContext): Promise<PreparedImport> {
   const options = ctx.options as LayerImportOptions;
   const { source } = ctx;
   const file = source.name;
-  const prefix = options.layer?.trim() ? `${options.layer.trim()}_` : '';
-  if (prefix && !/^[\w.:+-]+$/.test(prefix)) throw new InputError(`--layer ${show(options.layer)}: use letters, digits, _ . : + - only`);
   if (options.hazard) {
     throw new InputError(`${file}: --hazard does not apply to a whole plan (each zone's typealea / coderisque names its hazard); import a single zone table with hazard-zones --hazard instead`);
   }
@@ -124,6 +122,12 @@ export async function preparePpr(ctx: ImportContext): Promise<PreparedImport> {
         : { inputs: [{ table: basename(source.path, extname(source.path)), path: source.path, role: 'alea' } as TableInput], notes: [], schema: 'ppr' };
   const { inputs, schema } = plan;
   const notes = [...plan.notes];
+  // --layer X prefixes every layer (`X_<table>`); a layer name this plan makes by itself (the one an
+  // earlier import of the same file went to) is not a prefix.
+  const given = options.layer?.trim();
+  const own = given !== undefined && inputs.some((i) => candidateNames(i.table).includes(given));
+  const prefix = given && !own ? `${given}_` : '';
+  if (prefix && !/^[\w.:+-]+$/.test(prefix)) throw new InputError(`--layer ${show(given)}: use letters, digits, _ . : + - only`);
 
   const issues: ImportIssue[] = [];
   const out: OutLayer[] = [];

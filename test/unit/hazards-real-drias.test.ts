@@ -97,9 +97,13 @@ describe('DRIAS files per RCP scenario with horizons H1/H2/H3', () => {
     // the reference file of another experiment adds its level without touching these
     await importLayer(store, 'drias', fix('DRIAS_2020_REFERENCE_annuel_bas-rhin_subset.txt'));
     expect(Number(await store.value("SELECT count(*) FROM climate_points WHERE layer = 'drias_wildfire'"))).toBe(372);
-    // re-import replaces, never doubles
+    // re-import replaces, never doubles, and stays in its layer
     await importLayer(store, 'drias', fix('DRIAS_FEUX_RCP8.5_H1H2H3_bas-rhin_subset.txt'));
-    expect(Number(await store.value("SELECT count(*) FROM climate_points WHERE layer = 'drias_wildfire'"))).toBe(372);
+    expect(await store.all('SELECT layer, count(*)::INTEGER AS n FROM climate_points GROUP BY 1 ORDER BY 1')).toEqual([
+      { layer: 'drias_heat', n: 248 },
+      { layer: 'drias_wildfire', n: 372 },
+    ]);
+    expect(Number(await store.value('SELECT count(*) FROM hazard_layers'))).toBe(2);
   });
 
   it('refuses RCP4.5 by name until the user maps it; --level-map maps it', async () => {
