@@ -222,6 +222,10 @@ export async function lazToDtm(files: string[], opts: DtmOptions = {}): Promise<
   if (!files.length) throw new InputError('no point cloud given');
   const headers = await Promise.all(files.map((f) => readLasHeader(f)));
   const jobs = planTiles(headers, opts).sort((a, b) => b.y1 - a.y1 || a.x0 - b.x0);
+  if (opts.outDir && !/^EPSG:\d+$/.test(jobs[0].crs)) {
+    // The GeoTIFF writer records CRSs by EPSG code only.
+    throw new CrsError(`${basename(jobs[0].header.file)}: its CRS has no EPSG code, which the GeoTIFF output needs; give one with --crs EPSG:NNNN`);
+  }
   if (opts.outDir) await mkdir(opts.outDir, { recursive: true });
 
   const cache = new Map<string, Cached>();
@@ -334,33 +338,29 @@ function near(a: BBox, b: BBox, margin: number): boolean {
 
 /** Points inside `b` (edges included). */
 function select(p: LasPoints, b: BBox): LasPoints {
-  const keep: number[] = [];
-  for (let i = 0; i < p.count; i++) if (p.x[i] >= b.minx && p.x[i] <= b.maxx && p.y[i] >= b.miny && p.y[i] <= b.maxy) keep.push(i);
-  if (keep.length === p.count) return p;
-  return {
-    count: keep.length,
-    x: Float64Array.from(keep, (i) => p.x[i]),
-    y: Float64Array.from(keep, (i) => p.y[i]),
-    z: Float64Array.from(keep, (i) => p.z[i]),
-    cls: Uint8Array.from(keep, (i) => p.cls[i]),
-  };
+  return filter(p, (x, y) => x >= b.minx && x <= b.maxx && y >= b.miny && y <= b.maxy);
 }
 
 /** Points within `margin` of the edges of square `sq` (what neighbours need). */
 function band(p: LasPoints, sq: BBox, margin: number): LasPoints {
-  const keep: number[] = [];
-  for (let i = 0; i < p.count; i++) {
-    const x = p.x[i];
-    const y = p.y[i];
-    if (x <= sq.minx + margin || x >= sq.maxx - margin || y <= sq.miny + margin || y >= sq.maxy - margin) keep.push(i);
+  return filter(p, (x, y) => x <= sq.minx + margin || x >= sq.maxx - margin || y <= sq.miny + margin || y >= sq.maxy - margin);
+}
+
+/** The points passing `keep`, in typed arrays (two passes: count, then copy). */
+function filter(p: LasPoints, keep: (x: number, y: number) => boolean): LasPoints {
+  const mask = new Uint8Array(p.count);
+  let n = 0;
+  for (let i = 0; i < p.count; i++) if (keep(p.x[i], p.y[i])) (mask[i] = 1), n++;
+  if (n === p.count) return p;
+  const out = { count: n, x: new Float64Array(n), y: new Float64Array(n), z: new Float64Array(n), cls: new Uint8Array(n) };
+  for (let i = 0, o = 0; i < p.count; i++) {
+    if (!mask[i]) continue;
+    out.x[o] = p.x[i];
+    out.y[o] = p.y[i];
+    out.z[o] = p.z[i];
+    out.cls[o++] = p.cls[i];
   }
-  return {
-    count: keep.length,
-    x: Float64Array.from(keep, (i) => p.x[i]),
-    y: Float64Array.from(keep, (i) => p.y[i]),
-    z: Float64Array.from(keep, (i) => p.z[i]),
-    cls: Uint8Array.from(keep, (i) => p.cls[i]),
-  };
+  return out;
 }
 
 function concat(parts: LasPoints[]): LasPoints {

@@ -243,3 +243,22 @@ describe.skipIf(!existsSync(join(REAL, 'laz-with-ign-dtm')))('a whole 1 km LiDAR
     expect(t.valid).toBeGreaterThan(0.5);
   }, 120_000);
 });
+
+describe('Morton ordering before triangulation', () => {
+  it('is a permutation that keeps the input order inside a cell (property)', async () => {
+    const { mortonOrder } = await import('../../engine/lidar/tin.ts');
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.double({ min: -1e3, max: 1e3, noNaN: true })), { maxLength: 400 }), (pts) => {
+        const x = Float64Array.from(pts, (p) => p[0]);
+        const y = Float64Array.from(pts, (p) => p[1]);
+        const o = Array.from(mortonOrder(x, y, pts.length));
+        if ([...o].sort((a, b) => a - b).some((v, i) => v !== i)) return false;
+        // identical points (same cell) stay in input order
+        for (let i = 1; i < o.length; i++) if (x[o[i]] === x[o[i - 1]] && y[o[i]] === y[o[i - 1]] && o[i] < o[i - 1]) return false;
+        return true;
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -32,6 +32,10 @@ const BENCHES: Record<string, { summary: string; load: () => Promise<BenchRun> }
     summary: 'first map render and pan frame times in headless Chromium (46,760 monuments)',
     load: async () => (await import('../../../pipelines/bench/web.ts')).runWebBench,
   },
+  dtm: {
+    summary: 'LAZ → MNT: |Δz| vs IGN\'s DTMs, decode/triangulate/rasterise points/s, time for a 1 km² LiDAR HD tile',
+    load: async () => (await import('../../../pipelines/bench/dtm.ts')).runDtmBench,
+  },
 };
 
 export function registerBench(name: string, summary: string, load: () => Promise<BenchRun>): void {
