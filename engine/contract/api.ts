@@ -252,6 +252,8 @@ export const detection = z.strictObject({
   corrected_class: z.enum(DETECTION_CLASSES).nullable(),
   note: nstr,
   version: num,
+  /** the 10 km square of the Lambert-93 grid it lies in (local precision is counted there) */
+  zone: str,
 });
 export type Detection = z.infer<typeof detection>;
 export const detectionList = page(detection);
@@ -262,6 +264,23 @@ export type DetectionWithNeighbours = z.infer<typeof detectionWithNeighbours>;
 export const zoneProgress = z.strictObject({ tile: str, total: num, reviewed: num, oui: num, non: num, peut_etre: num });
 export type ZoneProgress = z.infer<typeof zoneProgress>;
 export const progress = z.strictObject({ zones: z.array(zoneProgress) });
+/** Reviewers' verdicts per 10 km square and reliability level (engine/review/local-precision.ts). */
+export const localPrecision = z.strictObject({
+  zone: str,
+  level: z.enum(RELIABILITY_LEVELS),
+  verdicts: num,
+  oui: num,
+  non: num,
+  peut_etre: num,
+  /** share of « oui » among oui + non, once there are min_verdicts of them; else null */
+  observed: nnum,
+  /** mean calibrated confidence of the same candidates: what the model promised */
+  calibrated: nnum,
+});
+export type LocalPrecision = z.infer<typeof localPrecision>;
+export const precisionList = z.strictObject({ min_verdicts: num, zones: z.array(localPrecision) });
+export type PrecisionList = z.infer<typeof precisionList>;
+
 export const detectionReviewResponse = z.strictObject({ item: detection.nullable() });
 
 export const errorBody = z.looseObject({ error: str });

@@ -9,6 +9,7 @@ import { checkScenario, rollup, type RollupLevel } from '../risk/queries.ts';
 import type { Store } from '../store/store.ts';
 import type { Geometry } from '../io/vector.ts';
 import { POSITION_LABEL } from '../contract/labels.ts';
+import { LOCAL_MIN_VERDICTS, localPrecision, localPrecisionAt, zoneOf, type LocalPrecision, type Reviewed } from '../review/local-precision.ts';
 import type { PositionSource } from '../contract/enums.ts';
 import { HAZARDS, HAZARD_FIELD, HAZARD_LABEL, SCENARIOS, SCENARIO_FIELD, SCENARIO_SHORT, levelLabel, DETECTION_CLASS_LABEL, RELIABILITY_LABEL, type Scenario } from './labels.ts';
 import { scopeWhere, scopeWhereCommunes, type Scope } from './scope.ts';
@@ -205,7 +206,14 @@ async function detectionsLayer(store: Store, o: LayerOptions): Promise<ExportTab
     { name: 'validation', type: 'text', title: 'Validation' },
     { name: 'x_l93', type: 'real', title: 'X Lambert-93 (m)' },
     { name: 'y_l93', type: 'real', title: 'Y Lambert-93 (m)' },
+    { name: 'zone_10km', type: 'text', title: 'Zone (carré de 10 km)' },
+    { name: 'avis_zone', type: 'integer', title: 'Avis oui/non dans la zone à ce niveau' },
+    { name: 'precision_observee', type: 'real', title: `Précision observée dans la zone à ce niveau (dès ${LOCAL_MIN_VERDICTS} avis)` },
+    { name: 'precision_calibree', type: 'real', title: 'Précision calibrée des candidats relus de la zone à ce niveau' },
   ];
+  // Verdicts are counted over every detection of a square, not only those of the scope.
+  const stats = localPrecision(dets.length === 0 ? [] : await store.all<Reviewed>(
+    `SELECT x, y, level, confidence, review_status AS decision FROM detections WHERE review_status IS NOT NULL`));
   return {
     name: 'detections',
     description: `Anomalies du relief détectées sur le LiDAR HD, ${o.scope.label}, avec la décision de validation`,
@@ -215,11 +223,15 @@ async function detectionsLayer(store: Store, o: LayerOptions): Promise<ExportTab
       values: [
         d.detection_id, d.tile, DETECTION_CLASS_LABEL[d.class] ?? d.class, d.class, num(d.score), num(d.confidence),
         RELIABILITY_LABEL[d.level] ?? d.level, num(d.diameter_m), d.novelty, d.known_site_id, d.insee, d.model_hash,
-        validationOf(d.review_status), round(d.x, 2), round(d.y, 2),
+        validationOf(d.review_status), round(d.x, 2), round(d.y, 2), ...localColumns(localPrecisionAt(stats, d.x, d.y, d.level), d.x, d.y),
       ],
       geometry: { type: 'Point', coordinates: [d.x, d.y] },
     })),
   };
+}
+
+function localColumns(p: LocalPrecision | null, x: number, y: number): Value[] {
+  return [zoneOf(x, y), p?.verdicts ?? 0, p?.observed ?? null, p?.calibrated ?? null];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -28,6 +28,8 @@ export interface DetectionItem {
   corrected_class: (typeof CLASSES)[number] | null;
   note: string | null;
   version: number;
+  /** 10 km square of the Lambert-93 grid (review/local-precision.ts) */
+  zone: string;
 }
 
 export interface DetectionReview {

@@ -8,6 +8,7 @@ import Flatbush from 'flatbush';
 import { toWgs84 } from '../geo/crs.ts';
 import type { DetectionItem, DetectionReview } from '../review/detections.ts';
 import type { Store } from '../store/store.ts';
+import { LOCAL_MIN_VERDICTS, localPrecision, zoneOf, type LocalPrecision } from '../review/local-precision.ts';
 
 const CHECK_EVERY_MS = 3000;
 const LEVEL_RANK: Record<string, number> = { very_probable: 3, probable: 2, possible: 1, doubtful: 0 };
@@ -80,7 +81,7 @@ export class DetectionIndex {
         detection_id: r.detection_id, tile: r.tile, class: r.class, score: r.score, confidence: r.confidence, level: r.level,
         diameter_m: r.diameter_m, lon: Math.round(lon * 1e7) / 1e7, lat: Math.round(lat * 1e7) / 1e7, novelty: r.novelty,
         known_site_id: r.known_site_id, decision: r.decision, corrected_class: r.corrected_class, note: r.note, version: Number(r.version),
-        _x: r.x, _y: r.y,
+        zone: zoneOf(r.x, r.y), _x: r.x, _y: r.y,
       } as DetectionItem;
     });
     const pos = new Map(items.map((d, i) => [d.detection_id, i]));
@@ -162,6 +163,16 @@ export class DetectionIndex {
       if (d.decision) { z.reviewed++; z[d.decision]++; }
     }
     return { zones: [...zones.values()].sort((a, b) => (a.tile < b.tile ? -1 : 1)) };
+  }
+
+  /** Reviewers' verdicts per 10 km square × level, with the observed and calibrated precision. */
+  async precision(): Promise<{ min_verdicts: number; zones: LocalPrecision[] }> {
+    const t = await this.load();
+    const rows = t.items.map((d) => {
+      const p = d as unknown as { _x: number; _y: number };
+      return { x: p._x, y: p._y, level: d.level, confidence: d.confidence, decision: d.decision };
+    });
+    return { min_verdicts: LOCAL_MIN_VERDICTS, zones: [...localPrecision(rows).values()] };
   }
 
   /** After a review: the new state of one detection (order by reliability does not depend on it). */

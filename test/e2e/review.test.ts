@@ -185,6 +185,9 @@ describe('Vigie review app', () => {
     const candidate = page.locator('[data-testid="candidate"]');
     await candidate.waitFor({ timeout: 20_000 });
     const current = () => candidate.getAttribute('data-id');
+    // Beside each candidate: its calibrated precision (the API's confidence), and the class sheet.
+    expect(await page.textContent('[data-testid="local-precision"]')).toMatch(/Précision calibrée|précision observée/);
+    expect(await page.textContent('[data-testid="class-sheet"] summary')).toMatch(/^Fiche de la classe « .+ »$/);
     const waitNext = (id: string) =>
       page.waitForFunction((id) => document.querySelector('[data-testid="candidate"]')?.getAttribute('data-id') !== id, id, {
         timeout: 20_000,

@@ -25,6 +25,8 @@ export function registerDetectionRoutes(app: FastifyInstance, store: Store, inde
 
   app.get('/api/detections/progress', { config: { access: session, response: contract.progress } }, async () => index.progress());
 
+  app.get('/api/detections/precision', { config: { access: session, response: contract.precisionList } }, async () => index.precision());
+
   app.get<{ Params: { id: string } }>('/api/detections/:id', { config: { access: session, response: contract.detectionWithNeighbours } }, async (req) => {
     const id = parseInput(contract.detectionId, req.params.id, 'identifiant de détection');
     const q = parseInput(contract.detectionOneQuery, req.query, 'paramètres');

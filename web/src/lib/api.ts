@@ -13,6 +13,7 @@ import type { BasemapLayer, Scenario } from '../../../engine/contract/enums.ts';
 export type {
   AppConfig, AuditEntry, Detection, DetectionReviewInput, DetectionWithNeighbours, Health, Me, Monument, MonumentList, Page,
   ScenarioScore, SiteDetail, SiteReview, SiteReviewInput, SiteRow, SitesQuery, Term, User, ZoneProgress, DetectionsQuery,
+  LocalPrecision, PrecisionList,
 } from '../../../engine/contract/api.ts';
 export type {
   BasemapLayer, Decision, DetectionClass, DetectionOrder, Etat, Protection, ReviewStatus, Role, Scenario,
@@ -134,6 +135,7 @@ export const api = {
   detection: (id: string, order: C.DetectionsQuery['order'], signal?: AbortSignal) =>
     getJson<C.DetectionWithNeighbours>(`api/detections/${encodeURIComponent(id)}${query({ order })}`, signal, true),
   progress: (signal?: AbortSignal) => getJson<{ zones: C.ZoneProgress[] }>('api/detections/progress', signal, true),
+  precision: (signal?: AbortSignal) => getJson<C.PrecisionList>('api/detections/precision', signal, true),
   saveDetectionReview: (id: string, input: C.DetectionReviewInput) =>
     sendJson<{ item: C.Detection }>('PUT', `api/detections/${encodeURIComponent(id)}/review`, input),
   reliefUrl: (id: string, kind: 'hillshade' | 'lrm' | 'svf' | 'slope', size = 256) =>

@@ -10,6 +10,7 @@ import {
   type DetectionClass,
   type DetectionOrder,
   type DetectionWithNeighbours,
+  type LocalPrecision,
   type ZoneProgress,
 } from './api.ts';
 import { DECISION_LABEL } from './risk.ts';
@@ -19,6 +20,14 @@ export class DetectionQueue {
   currentId = $state<string | null>(null);
   current = $state.raw<DetectionWithNeighbours | null>(null);
   progress = $state.raw<ZoneProgress[]>([]);
+  /** Reviewers' verdicts per 10 km square × level (shown from `minVerdicts` on). */
+  precision = $state.raw<LocalPrecision[]>([]);
+  minVerdicts = $state(20);
+  /** The verdicts of the current candidate's square at its level, if any. */
+  precisionHere = $derived.by(() => {
+    const d = this.current;
+    return d ? (this.precision.find((p) => p.zone === d.zone && p.level === d.level) ?? null) : null;
+  });
   loading = $state(false);
   saving = $state(false);
   error = $state<string | null>(null);
@@ -117,7 +126,10 @@ export class DetectionQueue {
 
   async refreshProgress(): Promise<void> {
     try {
-      this.progress = (await api.progress()).zones;
+      const [progress, precision] = await Promise.all([api.progress(), api.precision()]);
+      this.progress = progress.zones;
+      this.precision = precision.zones;
+      this.minVerdicts = precision.min_verdicts;
     } catch (e) {
       this.fail(e);
     }

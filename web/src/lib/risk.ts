@@ -51,6 +51,7 @@ export const HAZARD_LAYER_STYLE: Record<string, { label: string; color: string }
   clay: { label: 'Argiles (retrait-gonflement)', color: '#a0522d' },
   coastal_retreat: { label: 'Recul du trait de côte', color: '#009099' },
   wildfire: { label: 'Feux de forêt', color: '#e4794a' },
+  land_movement: { label: 'Mouvements de terrain (PPR)', color: '#7d4e5b' },
 };
 
 export const CLASS_COLOR: Record<DetectionClass, Rgb> = {

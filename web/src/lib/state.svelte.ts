@@ -44,7 +44,7 @@ export interface RiskLayer {
 
 export type ColorBy = 'risk' | 'protection';
 export type Mode = 'risques' | 'detections';
-export type Overlay = 'flood' | 'clay' | 'detections' | 'archeo';
+export type Overlay = 'flood' | 'clay' | 'land_movement' | 'detections' | 'archeo';
 
 /** Lower case without diacritics, so « eglise » finds « Église ». */
 export function searchKey(text: string): string {
@@ -89,7 +89,7 @@ export class VigieState {
   view = $state.raw<[number, number, number] | null>(null);
   /** [w, s, e, n] of the map view. */
   bbox = $state.raw<[number, number, number, number] | null>(null);
-  overlays = $state<Record<Overlay, boolean>>({ flood: true, clay: false, detections: true, archeo: true });
+  overlays = $state<Record<Overlay, boolean>>({ flood: true, clay: false, land_movement: false, detections: true, archeo: true });
   hazardZones = $state.raw<Record<string, FeatureCollection | null>>({});
 
   // Selection

@@ -10,7 +10,7 @@ import { LEVEL_KEYS, SCENARIOS, type LevelKey } from './risk.ts';
 import type { Mode, Overlay, VigieState } from './state.svelte.ts';
 import type { DetectionQueue } from './queue.svelte.ts';
 
-const OVERLAYS: readonly Overlay[] = ['flood', 'clay', 'detections', 'archeo'];
+const OVERLAYS: readonly Overlay[] = ['flood', 'clay', 'land_movement', 'detections', 'archeo'];
 
 export function readUrl(search: string, s: VigieState, q: DetectionQueue): void {
   const p = new URLSearchParams(search);
