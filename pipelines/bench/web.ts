@@ -28,6 +28,10 @@ export interface WebBenchOptions {
   build?: boolean;
   chromium?: string;
   log?: (s: string) => void;
+  /** serve this existing database (e.g. the real national one) instead of seeding one */
+  db?: string;
+  /** reviewer account of `db`, to measure the detection layer too */
+  login?: { username: string; password: string };
 }
 
 function stats(deltas: number[]) {
@@ -75,10 +79,15 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<strin
     execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
   }
   const dir = mkdtempSync(join(tmpdir(), 'vigie-bench-web-'));
-  const store = await Store.open(join(dir, 'national.duckdb'));
+  const store = await Store.open(o.db ?? join(dir, 'national.duckdb'));
   const t0 = performance.now();
-  await seedNational(store, { dir, monuments, detections, log });
-  log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (!o.db) {
+    await seedNational(store, { dir, monuments, detections, log });
+    log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const account = o.db ? o.login : { username: SEED_USER.username, password: SEED_USER.password };
+  const counts = await store.one<{ monuments: number; detections: number }>(
+    `SELECT (SELECT count(*) FROM monuments WHERE lon IS NOT NULL) AS monuments, (SELECT count(*) FROM detections) AS detections`);
   const app = await createServer({ store, webRoot: join(ROOT, 'dist/web'), checkResponses: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
@@ -105,7 +114,7 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<strin
 
     // Log in, zoom to where detections show (the whole synthetic region is in view at 10).
     await page.evaluate(
-      `fetch('api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: '${SEED_USER.username}', password: '${SEED_USER.password}' }) })`,
+      `fetch('api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(${JSON.stringify(account ?? {})}) })`,
     );
     await page.goto(`${base}?carte=-2.9,47.64,10.2&couches=flood,detections,archeo`);
     await page.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 120_000 });
@@ -116,8 +125,9 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<strin
     return {
       renderer: 'Chromium headless, SwiftShader (software WebGL)',
       server: 'engine/server on a seeded national-size DuckDB file (pipelines/bench/seed.ts)',
-      monuments,
-      detections,
+      database: o.db ?? 'seeded (pipelines/bench/seed.ts, seed 42)',
+      monuments: Number(counts?.monuments ?? monuments),
+      detections: Number(counts?.detections ?? detections),
       monumentsDrawn: probe.drawn,
       firstRenderMs: probe.firstRenderMs,
       firstRenderTargetMs: 3000,
@@ -136,11 +146,12 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<strin
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { monuments: { type: 'string' }, detections: { type: 'string' }, build: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { monuments: { type: 'string' }, detections: { type: 'string' }, build: { type: 'boolean' }, db: { type: 'string' } } });
   const r = await runWebBench({
     monuments: values.monuments ? Number(values.monuments) : undefined,
     detections: values.detections ? Number(values.detections) : undefined,
     build: values.build,
+    db: values.db,
   });
   console.log(JSON.stringify(r, null, 2));
 }
