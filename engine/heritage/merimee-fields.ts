@@ -43,7 +43,7 @@ export interface MerimeeColumns {
   /** the header's own spelling of each present field, for messages */
   readonly name: Partial<Record<MerimeeField, string>>;
   /** which export the header looks like, for the report */
-  readonly spelling: 'pop' | 'open-data' | 'pop-codes';
+  readonly spelling: 'pop' | 'pop-snake' | 'open-data' | 'pop-codes';
 }
 
 const EXPECTED_HEADER =
@@ -87,8 +87,9 @@ export function resolveMerimeeColumns(file: string, header: readonly string[]): 
     const got = header.length === 1 ? `one column ${show(header[0], 80)} (wrong separator?)` : `${header.length} columns, ${known} known`;
     throw new InputError(`${where(file, 1)}: no "Reference" column in a header of ${got} (expected ${EXPECTED_HEADER})`);
   }
-  const codes = header.some((h) => h === 'REF') && header.some((h) => h === 'TICO' || h === 'DPRO');
-  const spelling = codes ? 'pop-codes' : rank.reference === 0 ? 'pop' : 'open-data';
+  const has = (k: 0 | 1) => Object.values(MERIMEE_FIELDS).some((names) => names[k].includes('_') && header.includes(names[k]));
+  const codes = header.includes('REF') && (header.includes('TICO') || header.includes('DPRO'));
+  const spelling = codes ? 'pop-codes' : has(0) ? 'pop' : has(1) ? 'pop-snake' : 'open-data';
   return { index, name, spelling };
 }
 

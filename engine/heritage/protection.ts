@@ -95,10 +95,22 @@ export function parseDatedProtection(text: string | null | undefined): Protectio
   return { protection, partielle: Boolean(classe?.partial || inscrit?.partial) };
 }
 
-/** Protection from the text of the decision (« … : inscription par arrêté du 9 mai 1988 »). */
+const MONTHS = ['janvier', 'fevrier', 'mars', 'avril', 'mai', 'juin', 'juillet', 'aout', 'septembre', 'octobre', 'novembre', 'decembre'];
+const DECISION = new RegExp(`\\b(classement|inscription)\\b[^;]*?\\b(\\d{1,2})(?:er)?\\s+(${MONTHS.join('|')})\\s+(\\d{4})`, 'g');
+
+/**
+ * Protection from the text of the decision (« … : inscription par arrêté du 9 mai 1988 »).
+ * Decisions with a date are read like dated statuses, the later superseding the earlier
+ * (« inscription par arrêté du 5 octobre 2021 ; … classement par décret du 4 février 2022 » is
+ * classé); a text saying a protection was lifted (radié, déclassé, abrogé) gives no protection.
+ */
 export function parsePrecisionProtection(text: string | null | undefined): ProtectionInfo {
   const t = fold(text);
   if (/\bradie|\bdeclass|\babrog/.test(t)) return { protection: 'inconnue', partielle: false };
+  const dated = [...t.matchAll(DECISION)].map(
+    (m) => `${m[4]}/${String(MONTHS.indexOf(m[3]) + 1).padStart(2, '0')}/${m[2].padStart(2, '0')} : ${m[1] === 'classement' ? 'classé' : 'inscrit'} MH`,
+  );
+  if (dated.length) return parseDatedProtection(dated.join(' ; '));
   const classe = /\bclassement\b|\bclasse(e|s|es)?\s+(mh|monument|au titre|par)/.test(t);
   const inscrit = /\binscription\b|\binscrit(e|s|es)?\s+(mh|monument|au titre|par|a l)/.test(t);
   const protection: Protection = classe && inscrit ? 'classe_inscrit' : classe ? 'classe' : inscrit ? 'inscrit' : 'inconnue';
