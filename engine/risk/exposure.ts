@@ -21,7 +21,16 @@ export interface Site {
   id: string;
   x: number;
   y: number;
+  /**
+   * The position is a point inside the site's commune, not the site's own (position_quality
+   * 'commune'): layers that vary within a commune (zones, lines, rasters) are not read for it,
+   * only commune tables and the 8 km climate grid.
+   */
+  approximate?: boolean;
 }
+
+/** Layer kinds read at the site's point, meaningless at a commune-level position. */
+const LOCAL_KINDS = new Set(['zones', 'lines', 'raster']);
 
 export interface LayerInfo {
   layer: string;
@@ -95,6 +104,7 @@ export async function computeExposure(
     return k;
   };
   const none = key('aucune couche chargée pour cet aléa');
+  const approximate = key('position approchée (commune) : couche locale non lue, seules les couches par commune et la grille climatique comptent');
   const searches: SearchCache = [];
   out.threshold.fill(none);
 
@@ -109,8 +119,19 @@ export async function computeExposure(
     if (!reading) continue;
     const li = out.layers.length;
     out.layers.push({ layer: row.layer, hazard: row.hazard as Hazard, kind: row.kind, vintage: row.vintage, unit: unitOf(hc, row.kind) });
+    const local = LOCAL_KINDS.has(row.kind);
     // Merge: a real level beats no data; a higher level beats a lower one; ties keep the first layer.
     for (let i = 0; i < n; i++) {
+      if (local && sites[i].approximate) {
+        for (let s = 0; s < NS; s++) {
+          const t = termIndex(i, s, h);
+          if (out.layer[t] === -1) {
+            out.layer[t] = li;
+            out.threshold[t] = approximate;
+          }
+        }
+        continue;
+      }
       for (let s = 0; s < NS; s++) {
         const lv = reading.level[i * NS + s];
         const t = termIndex(i, s, h);

@@ -46,11 +46,13 @@ interface SiteRow extends VulnerabilityInput {
   region: string | null;
   x: number | null;
   y: number | null;
+  /** 'commune': placed at its commune (see Site.approximate) */
+  position_quality: string | null;
 }
 
 const SITE_QUERIES: Record<SiteKind, string> = {
   monument: `SELECT m.reference AS site_id, m.titre AS name, m.denomination AS typology, m.materiaux AS materials,
-                    m.protection, m.insee, m.departement, m.region, m.x, m.y,
+                    m.protection, m.insee, m.departement, m.region, m.x, m.y, m.position_quality,
                     v.etat_conservation, v.mitigation
              FROM monuments m LEFT JOIN site_vulnerability v ON v.site_id = m.reference ORDER BY m.reference`,
   archaeo: heritageQuery('archaeo'),
@@ -59,7 +61,7 @@ const SITE_QUERIES: Record<SiteKind, string> = {
 
 function heritageQuery(kind: string): string {
   return `SELECT h.site_id, h.name, h.type AS typology, NULL AS materials, 'inconnue' AS protection, h.insee,
-                 NULL AS departement, NULL AS region, h.x, h.y, v.etat_conservation, v.mitigation
+                 NULL AS departement, NULL AS region, h.x, h.y, h.position_quality, v.etat_conservation, v.mitigation
           FROM heritage_sites h LEFT JOIN site_vulnerability v ON v.site_id = h.site_id
           WHERE h.site_kind = '${kind}' ORDER BY h.site_id`;
 }
@@ -100,6 +102,7 @@ async function readSites(store: Store, sql: string): Promise<SiteRow[]> {
       region: c.region[i] as string | null,
       x: num(c.x[i]),
       y: num(c.y[i]),
+      position_quality: (c.position_quality?.[i] as string | null) ?? null,
       etat_conservation: c.etat_conservation[i] as string | null,
       mitigation: c.mitigation[i] as string | null,
     };
@@ -117,7 +120,7 @@ async function scoreKind(store: Store, loaded: LoadedConfig, kind: SiteKind): Pr
   const all = await readSites(store, SITE_QUERIES[kind]);
   const rows = all.filter((r) => r.x !== null && r.y !== null && Number.isFinite(r.x) && Number.isFinite(r.y));
   const n = rows.length;
-  const sites: Site[] = rows.map((r) => ({ id: r.site_id, x: r.x!, y: r.y! }));
+  const sites: Site[] = rows.map((r) => ({ id: r.site_id, x: r.x!, y: r.y!, ...(r.position_quality === 'commune' ? { approximate: true } : {}) }));
   const located = await locateCommunes(store, sites, rows.map((r) => r.insee));
   const exposure = await computeExposure(store, config, sites, located.insee, config.buffers_m[kind]);
 
