@@ -182,7 +182,12 @@ export async function importLayer(
   // Flags raised by the shared readers (field sizes, cut last lines, declared counts) join the importer's own.
   const { result: prepared, issues: readerIssues } = await collectRecordIssues(() =>
     importer.prepare({ store, source, options: { ...options, ...(layerOption ? { layer: layerOption } : {}) } }),
-  );
+  ).catch((err: unknown) => {
+    // Every refusal names the file, even one raised by a library-level reader that did not know it.
+    const named = [basename(file), source.name].some((n) => (err as Error).message?.includes(n));
+    if (err instanceof InputError && !named) throw new (err.constructor as typeof InputError)(`${basename(file)}: ${err.message}`, { cause: err });
+    throw err;
+  });
   if (readerIssues.length) prepared.issues = [...readerIssues, ...prepared.issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 
   const flagged: Record<string, number> = {};
@@ -328,6 +333,8 @@ interface RecordScope {
   name?: string;
   /** the data lives in the source file (rasters): a new checksum is a change */
   external?: boolean;
+  /** columns that record what the import did rather than what the record says */
+  ignore?: string[];
 }
 
 const heritage = (siteKind: 'archaeo' | 'museum') => (layer: string): RecordScope =>
@@ -361,6 +368,8 @@ const RECORD_SCOPES: Record<string, (layer: string) => RecordScope> = {
   'basemap-land': () => ({ table: 'basemap_layers', key: 'name', where: "name = 'land'" }),
   'basemap-rivers': () => ({ table: 'basemap_layers', key: 'name', where: "name = 'rivers'" }),
   archeologia: () => ({ table: 'detections', key: 'detection_id', where: 'true' }),
+  // review_written says what this import did, not what the survey says
+  condition: (layer) => ({ table: 'condition_surveys', key: 'survey_id', where: 'layer = $1', param: layer, name: 'nom', ignore: ['review_written'] }),
 };
 
 const BEFORE = 'vigie_import_before';
@@ -372,7 +381,7 @@ const BOOKKEEPING = ['catalogue_id', 'imported_at', 'detected_at', 'processed_at
 /** One row per record of the scope: key, content hash and (before only) the row as JSON. */
 async function snapshot(tx: Store, scope: RecordScope, table: string): Promise<void> {
   const columns = (await tx.all<{ column_name: string }>(`DESCRIBE ${scope.table}`)).map((r) => r.column_name);
-  const skip = BOOKKEEPING.filter((c) => columns.includes(c));
+  const skip = [...BOOKKEEPING, ...(scope.ignore ?? [])].filter((c) => columns.includes(c));
   const cols = `*COLUMNS(*${skip.length ? ` EXCLUDE (${skip.join(', ')})` : ''})`;
   const json = table === BEFORE && scope.siteKind ? `to_json(struct_pack(${cols}))` : 'NULL::JSON';
   const name = scope.name ? `CAST(${scope.name} AS VARCHAR)` : 'NULL::VARCHAR';

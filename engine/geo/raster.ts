@@ -62,7 +62,7 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
     tiff = await fromArrayBuffer((whole ? bytes.buffer : new Uint8Array(bytes).buffer) as ArrayBuffer);
     image = await tiff.getImage(0);
   } catch (err) {
-    throw new InputError(`${name}: not a readable GeoTIFF (${(err as Error).message})`, { cause: err });
+    throw new InputError(`${name}: not a readable GeoTIFF (${(err as Error).message}; expected a complete GeoTIFF or COG: a truncated download?)`, { cause: err });
   }
   const crs = opts.crs ? normaliseCrs(opts.crs) : crsOfImage(image, name);
   const [resX, resYSigned] = image.getResolution();

@@ -98,7 +98,7 @@ export function geometryProblem(g: Geometry | null, allowed: readonly string[]):
   const pos = (p: unknown, at: string): string | undefined =>
     Array.isArray(p) && p.length >= 2 && Number.isFinite(p[0]) && Number.isFinite(p[1])
       ? undefined
-      : `${at}: ${JSON.stringify(p)} is not a pair of finite numbers`;
+      : `${at}: ${showPosition(p)} is not a position (expected two finite numbers)`;
   const line = (l: unknown, at: string): string | undefined => {
     if (!Array.isArray(l)) return `${at} is not an array of positions`;
     for (let i = 0; i < l.length; i++) {
@@ -115,11 +115,11 @@ export function geometryProblem(g: Geometry | null, allowed: readonly string[]):
     if (rr.length < 4) return `${at} has ${rr.length} positions (expected at least 4, first = last)`;
     const a = rr[0];
     const b = rr[rr.length - 1];
-    if (a[0] !== b[0] || a[1] !== b[1]) return `${at} is not closed: first ${JSON.stringify(a)} ≠ last ${JSON.stringify(b)}`;
+    if (a[0] !== b[0] || a[1] !== b[1]) return `${at} is not closed: first ${showPosition(a)} ≠ last ${showPosition(b)} (expected a ring that ends where it starts)`;
     return undefined;
   };
   const polygon = (p: unknown, at: string): string | undefined => {
-    if (!Array.isArray(p) || p.length === 0) return `${at}has no rings`;
+    if (!Array.isArray(p) || p.length === 0) return `${at}has no rings (expected an outer ring of at least 4 positions)`;
     for (let r = 0; r < p.length; r++) {
       const e = ring(p[r], `${at}ring ${r}`);
       if (e) return e;
@@ -127,7 +127,7 @@ export function geometryProblem(g: Geometry | null, allowed: readonly string[]):
     return undefined;
   };
   const many = (parts: unknown, each: (x: unknown, at: string) => string | undefined, what: string) => {
-    if (!Array.isArray(parts) || parts.length === 0) return `${g.type} without ${what}s`;
+    if (!Array.isArray(parts) || parts.length === 0) return `${g.type} without ${what}s (expected at least one)`;
     for (let i = 0; i < parts.length; i++) {
       const e = each(parts[i], `${what} ${i}, `);
       if (e) return e;
@@ -143,6 +143,13 @@ export function geometryProblem(g: Geometry | null, allowed: readonly string[]):
     case 'MultiPolygon': return many(c, polygon, 'polygon');
     default: return `geometry type ${show(g.type)} is not supported`;
   }
+}
+
+/** A bad position for a message, without recursing into whatever it holds (it may be nested 10,000 deep). */
+function showPosition(p: unknown): string {
+  if (!Array.isArray(p)) return show(p === undefined ? 'nothing' : typeof p === 'object' ? (p === null ? 'null' : 'an object') : String(p), 40);
+  const items = p.slice(0, 3).map((v) => (Array.isArray(v) ? '[…]' : typeof v === 'number' ? String(v) : v === null ? 'null' : JSON.stringify(String(v))));
+  return `[${items.join(', ')}${p.length > 3 ? ', …' : ''}]`;
 }
 
 /** Applies `t` to every position of a Point/Line/Polygon/Multi* geometry. */

@@ -5,8 +5,9 @@
 import { InputError, show, where } from '../errors.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
 import { readCsvTable } from '../io/csv-table.ts';
+import { RecordIds } from '../io/record-rules.ts';
 import type { AppendColumn } from '../store/store.ts';
-import { clearLayer, effectiveVintage, issue, layerName, upsertHazardLayer, OPEN_LICENCE, type Hazard, type LayerImportOptions } from './common.ts';
+import { clearLayer, effectiveVintage, layerName, upsertHazardLayer, OPEN_LICENCE, type Hazard, type LayerImportOptions } from './common.ts';
 
 const INSEE = /^(\d{5}|2[AB]\d{3})$/;
 
@@ -72,7 +73,7 @@ function communeTableImporter(spec: TableSpec, description: string): Importer {
       if (table.records.length === 0) throw new InputError(`${file}: header only, no commune rows (expected ${spec.expected})`);
       const rows: CommuneHazardRow[] = [];
       const issues: ImportIssue[] = [];
-      const seen = new Map<string, number>();
+      const seen = new RecordIds(file, table.header[ci]);
       for (const rec of table.records) {
         const code = (rec.fields[ci] ?? '').trim().padStart(5, '0');
         const raw = rec.fields[li] ?? '';
@@ -83,13 +84,11 @@ function communeTableImporter(spec: TableSpec, description: string): Importer {
         if (level === undefined) {
           throw new InputError(`${where(file, rec.line, table.header[li])}: ${show(raw)} is not valid for commune ${code} (expected ${spec.levelExpected})`);
         }
-        if (seen.has(code)) {
-          issues.push(issue(file, rec.line, 'duplicate_commune', `commune ${code} already given on line ${seen.get(code)}; this row is ignored`, {
-            recordId: code, field: table.header[ci], value: code, kept: false,
-          }));
+        const duplicate = seen.seen(code, rec.line);
+        if (duplicate) {
+          issues.push(duplicate);
           continue;
         }
-        seen.set(code, rec.line);
         const attrs: Record<string, string> = {};
         table.header.forEach((h, i) => {
           if (i !== ci && i !== li && rec.fields[i]) attrs[h] = rec.fields[i];

@@ -23,6 +23,7 @@
  * named in the report; a column the header does not declare is refused.
  */
 import { InputError, show, where } from '../errors.ts';
+import { duplicateIssue } from '../io/record-rules.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
 import { SCENARIOS, loadRiskConfig, type RiskConfig } from '../risk/config.ts';
 import type { AppendColumn } from '../store/store.ts';
@@ -361,6 +362,11 @@ export const driasImporter: Importer = {
         const dupKey = `${f[0]}\u0000${warming}\u0000${key}`;
         const combo = levelKey(`${f[3]}/${f[4]}`);
         const prev = seen.get(dupKey);
+        if (prev && prev.combo === combo) {
+          // The file repeats the point: the shared duplicate rule, first row kept, this one not stored.
+          issues.push(duplicateIssue(file, line, columns[0], `${f[0]} (${warming})`, `line ${prev.line}`));
+          break;
+        }
         if (prev) {
           throw new InputError(
             `${where(file, line)}: point ${f[0]} already has ${key} at warming level ${warming} (line ${prev.line}, ${prev.combo}); ` +
@@ -406,7 +412,7 @@ export const driasImporter: Importer = {
     return {
       layer: layers.join(','),
       rowsRead: read,
-      kept: read,
+      kept: read - issues.filter((i) => i.reason === 'duplicate_id').length,
       issues,
       crs: 'EPSG:4326',
       licence: OPEN_LICENCE,

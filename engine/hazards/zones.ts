@@ -8,8 +8,10 @@
  * stored as one layer per hazard (`<layer>_<hazard>`), since scoring reads a layer as one hazard.
  * Geometries are validated, checked to lie in France, reprojected to Lambert-93.
  */
+import { createHash } from 'node:crypto';
 import { InputError, show } from '../errors.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
+import { duplicateIssue } from '../io/record-rules.ts';
 import { readVector, type Geometry, type VectorFeature } from '../io/vector.ts';
 import type { AppendColumn, Store } from '../store/store.ts';
 import {
@@ -85,6 +87,7 @@ async function prepareZones(ctx: ImportContext, forced: ZoneSchema | undefined):
   let read = 0;
   const ids = new Set<string>();
 
+  const zoneIds = new Map<string, { index: number; sig: string }>();
   for await (const f of vector) {
     read++;
     const props = f.properties;
@@ -96,6 +99,15 @@ async function prepareZones(ctx: ImportContext, forced: ZoneSchema | undefined):
     if (problem) throw new InputError(`${at}, geometry: ${problem}`);
     const [x0, y0] = firstPosition(f.geometry!);
     place.check(x0, y0, `${at}, geometry`);
+    // The shared duplicate rule: a zone id may be shared by the parts of one zone (kept, numbered
+    // #feature), but the same id with the same geometry and attributes is the same record again.
+    const sig = createHash('sha1').update(JSON.stringify([f.geometry, props])).digest('hex');
+    const first = zoneIds.get(fid);
+    if (first && first.sig === sig) {
+      issues.push(duplicateIssue(file, null, idPick?.[0] ?? 'id', fid, `${file}, feature ${first.index}`, `${file}, feature ${f.index}`));
+      continue;
+    }
+    if (!first) zoneIds.set(fid, { index: f.index, sig });
     const geometry = reproject(f.geometry!, place.toL93);
     const base = { feature_id: ids.has(fid) ? `${fid}#${f.index}` : fid, bbox: bboxOf(geometry), geometry, attrs: zoneAttrs(props) };
     ids.add(fid);
@@ -160,13 +172,17 @@ function classify(
   const featureAt = `${file}, feature ${f.index}`;
   switch (schema) {
     case 'tri': {
-      const [field, raw] = pick(p, ['scenario'])!;
+      const hit = pick(p, ['scenario']);
+      if (!hit) throw new InputError(`${at}: no scenario attribute (expected one of ${TRI_SCENARIOS.join(', ')}, as in the layer's first feature)`);
+      const [field, raw] = hit;
       const code = normaliseScenario(raw);
       if (!code) throw new InputError(`${at}, ${field}: ${show(raw)} is not a TRI scenario (expected one of ${TRI_SCENARIOS.join(', ')})`);
       return { hazard: optHazard ?? 'flood', scenario: code, level_code: 1, value: null };
     }
     case 'rga': {
-      const [field, raw] = pick(p, ['niveau'])!;
+      const hit = pick(p, ['niveau']);
+      if (!hit) throw new InputError(`${at}: no NIVEAU attribute (expected 0, 1 faible, 2 moyen or 3 fort, as in the layer's first feature)`);
+      const [field, raw] = hit;
       const n = parseNumber(raw, `${at}, ${field}`, 'NIVEAU 0, 1 (faible), 2 (moyen) or 3 (fort)');
       if (n === null || !Number.isInteger(n) || n < 0 || n > 3) {
         throw new InputError(`${at}, ${field}: ${show(raw)} is not an RGA level (expected 0, 1 faible, 2 moyen or 3 fort)`);

@@ -10,6 +10,7 @@ import { InputError, show, where } from '../errors.ts';
 import { LAMBERT93, WGS84 } from '../geo/crs.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
 import { readCsvTable } from '../io/csv-table.ts';
+import { RecordIds } from '../io/record-rules.ts';
 import { readSourceFile } from '../io/source-file.ts';
 import { readVector, type Geometry } from '../io/vector.ts';
 import type { Store } from '../store/store.ts';
@@ -60,7 +61,7 @@ const importer = {
     const place = placement(file, crs);
     const rows: SiteRow[] = [];
     const issues: ImportIssue[] = [];
-    const seen = new Map<string, string>();
+    const seen = new RecordIds(file, 'id');
     for (const r of records) {
       const at = `${r.at}`;
       const id = pick(r.props, SITE_ALIASES.id)?.[1];
@@ -70,15 +71,15 @@ const importer = {
         issues.push(issue(file, r.line, 'no_id', `no site identifier (expected one of: ${SITE_ALIASES.id.join(', ')}); record skipped`, { kept: false, at: r.line === null ? r.at : undefined }));
         continue;
       }
-      if (seen.has(siteId)) {
-        issues.push(issue(file, r.line, 'duplicate_id', `site ${show(siteId)} already given (${seen.get(siteId)}); record skipped`, { recordId: siteId, value: siteId, kept: false, at: r.line === null ? r.at : undefined }));
+      const duplicate = seen.seen(siteId, r.line, r.line === null ? r.at : undefined);
+      if (duplicate) {
+        issues.push(duplicate);
         continue;
       }
       const problem = geometryProblem(r.geometry, GEOMETRIES);
       if (problem) throw new InputError(`${at} (id ${show(siteId)}), geometry: ${problem}`);
       const [x0, y0] = firstPosition(r.geometry!);
       place.check(x0, y0, `${at} (id ${show(siteId)}), geometry`);
-      seen.set(siteId, r.at);
       const g = reproject(r.geometry!, place.toL93);
       const [x, y] = centreOf(g);
       const attrs: Record<string, unknown> = {};

@@ -9,6 +9,7 @@
  */
 import { CrsError, InputError } from '../errors.ts';
 import { LAMBERT93, WGS84, isGeographic, normaliseCrs, transformer } from '../geo/crs.ts';
+import { RecordIds } from '../io/record-rules.ts';
 import { readGeoJson, type GeoJsonFeature } from '../io/geojson.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
 import type { AppendColumn } from '../store/store.ts';
@@ -50,7 +51,7 @@ export const communesImporter: Importer = {
   async prepare({ store, source, options }: ImportContext): Promise<PreparedImport> {
     const rows: CommuneRow[] = [];
     const issues: ImportIssue[] = [];
-    const seen = new Set<string>();
+    const seen = new RecordIds(source.name, 'code_insee');
     const sources: SourceFile[] = source.files ? source.files.map((f) => readSourceFile(f)) : [source];
     let read = 0;
     let crs = WGS84;
@@ -61,7 +62,7 @@ export const communesImporter: Importer = {
     }
     if (rows.length === 0) {
       const why = issues[0] ? ` (first problem: ${issues[0].message})` : '';
-      throw new InputError(`${source.name}: no usable commune among ${read} features${why}`);
+      throw new InputError(`${source.name}: no usable commune among ${read} features${why} (expected polygons with a code_insee and a nom)`);
     }
     const points = rows.map((r) => {
       const [x, y] = interiorPoint(r.geometry);
@@ -100,7 +101,7 @@ function readCommunes(
   crsOption: string | undefined,
   rows: CommuneRow[],
   issues: ImportIssue[],
-  seen: Set<string>,
+  seen: RecordIds,
 ): { features: number; crs: string } {
   const layer = readGeoJson(source, crsOption ? normaliseCrs(crsOption) : WGS84);
   const toL93 = transformer(layer.crs, LAMBERT93);
@@ -144,11 +145,11 @@ function readCommunes(
       reject('invalid_geometry', 'geometry', feature.geometry?.type, problem, code);
       return;
     }
-    if (seen.has(code)) {
-      reject('duplicate_code_insee', codeKey, code, `INSEE code ${code} already seen in an earlier feature; this one is skipped`, code);
+    const duplicate = seen.seen(code, null, `${at} (${code})`);
+    if (duplicate) {
+      issues.push(duplicate);
       return;
     }
-    seen.add(code);
     const geometry = reprojectPolygonal(feature.geometry as Polygonal, toL93);
     const [, dep] = pick(props, COMMUNE_PROPERTY_ALIASES.departement);
     const [, reg] = pick(props, COMMUNE_PROPERTY_ALIASES.region);

@@ -25,6 +25,7 @@ import { InputError, show, where } from '../errors.ts';
 import { toLambert93 } from '../geo/crs.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
 import { readCsvTable } from '../io/csv-table.ts';
+import { RecordIds } from '../io/record-rules.ts';
 import { inFrance, type LayerImportOptions } from '../hazards/common.ts';
 import { heritageLayerName } from './layer-name.ts';
 import type { Store } from '../store/store.ts';
@@ -221,7 +222,7 @@ export const conditionImporter: Importer = {
     }
     const issues: ImportIssue[] = [];
     const rows: SurveyRow[] = [];
-    const seen = new Map<string, number>();
+    const seen = new RecordIds(file, table.header[index.id]);
     for (const rec of table.records) {
       const f = (k: ConditionField) => (index[k] >= 0 ? (rec.fields[index[k]] ?? '').trim() : '');
       const col = (k: ConditionField) => table.header[index[k]] ?? CONDITION_FIELDS[k][0];
@@ -240,11 +241,11 @@ export const conditionImporter: Importer = {
         flag('no_id', 'id', '', '(expected the survey id); row skipped', false);
         continue;
       }
-      if (seen.has(id)) {
-        flag('duplicate_id', 'id', id, `already given on line ${seen.get(id)}; row skipped`, false, id);
+      const duplicate = seen.seen(id, rec.line);
+      if (duplicate) {
+        issues.push(duplicate);
         continue;
       }
-      seen.set(id, rec.line);
       const nom = f('nom') || null;
       const lon = number(f('lon'));
       const lat = number(f('lat'));

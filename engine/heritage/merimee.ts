@@ -13,6 +13,7 @@
 import { InputError, show, where } from '../errors.ts';
 import { LAMBERT93, WGS84, transformer } from '../geo/crs.ts';
 import { readCsvTable } from '../io/csv-table.ts';
+import { RecordIds } from '../io/record-rules.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
 import { appendNamed, type NamedColumn } from './append-named.ts';
 import { CommunePlaces } from './commune-places.ts';
@@ -127,7 +128,8 @@ class MonumentReader {
   readonly issues: ImportIssue[] = [];
   /** latest "date de dernière mise à jour" seen, YYYY-MM-DD */
   latestUpdate: string | undefined;
-  private readonly seen = new Set<string>();
+  /** the duplicate-id rule shared by every importer (engine/io/record-rules.ts) */
+  private readonly ids: RecordIds;
   private readonly toL93 = transformer(WGS84, LAMBERT93);
   private readonly protectionSources: Record<ProtectionSource | 'none', number> = { typologie: 0, dates: 0, precision: 0, none: 0 };
   private readonly placedBy: Record<string, number> = {};
@@ -140,6 +142,7 @@ class MonumentReader {
     private readonly places: CommunePlaces | undefined,
   ) {
     const i = columns.index;
+    this.ids = new RecordIds(file, columns.name.reference ?? 'reference');
     this.hasProtection = i.typologie_protection !== undefined || i.dates_protection !== undefined || i.precision_protection !== undefined;
   }
 
@@ -168,11 +171,11 @@ class MonumentReader {
       issue(false, 'invalid_reference', 'reference', reference, 'is not a Mérimée reference (expected PA + 8 digits); row rejected');
       return undefined;
     }
-    if (this.seen.has(reference)) {
-      issue(false, 'duplicate_reference', 'reference', reference, 'appeared on an earlier line; this later row is rejected', reference);
+    const duplicate = this.ids.seen(reference, line);
+    if (duplicate) {
+      this.issues.push(duplicate);
       return undefined;
     }
-    this.seen.add(reference);
 
     const typologie = get('typologie_protection');
     const dates = get('dates_protection');

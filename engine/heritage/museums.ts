@@ -17,6 +17,7 @@ import { InputError, show, where } from '../errors.ts';
 import { toLambert93 } from '../geo/crs.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
 import { readCsvTable } from '../io/csv-table.ts';
+import { RecordIds } from '../io/record-rules.ts';
 import { inFrance, issue, OPEN_LICENCE, type LayerImportOptions } from '../hazards/common.ts';
 import { heritageLayerName } from './layer-name.ts';
 import { replaceSites, type SiteRow } from './archaeology.ts';
@@ -77,7 +78,7 @@ export const museumsImporter: Importer = {
     const places = await CommunePlaces.load(store);
     const rows: SiteRow[] = [];
     const issues: ImportIssue[] = [];
-    const seen = new Map<string, number>();
+    const seen = new RecordIds(file, table.header[index.ref]);
     let byCommune = 0;
     let linked = 0;
     for (const rec of table.records) {
@@ -88,11 +89,11 @@ export const museumsImporter: Importer = {
         issues.push(issue(file, rec.line, 'no_reference', `empty ${refField}; row skipped`, { field: refField, kept: false }));
         continue;
       }
-      if (seen.has(ref)) {
-        issues.push(issue(file, rec.line, 'duplicate_reference', `${ref} already given on line ${seen.get(ref)}; row skipped`, { recordId: ref, field: refField, value: ref, kept: false }));
+      const duplicate = seen.seen(ref, rec.line);
+      if (duplicate) {
+        issues.push(duplicate);
         continue;
       }
-      seen.set(ref, rec.line);
       // Separate columns first: they are the museum's own position in both real lists.
       const usePair = pair && (f(index.latitude) !== '' || f(index.longitude) !== '' || index.coords < 0);
       const field = usePair ? `${table.header[index.latitude]}, ${table.header[index.longitude]}` : table.header[index.coords];

@@ -5,6 +5,7 @@
 import { InputError, show, where } from '../errors.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
 import { readCsvTable } from '../io/csv-table.ts';
+import { RecordIds } from '../io/record-rules.ts';
 import type { AppendColumn } from '../store/store.ts';
 import { issue, layerName, OPEN_LICENCE, type LayerImportOptions } from '../hazards/common.ts';
 
@@ -30,14 +31,21 @@ export const sprImporter: Importer = {
     const mi = idx(['commune', 'nom_commune', 'libelle']);
     const ni = idx(['nom_spr', 'nom', 'libelle_spr', 'denomination']);
     const di = idx(['date_creation', 'date_de_creation', 'date']);
-    if (table.records.length === 0) throw new InputError(`${file}: header only, no SPR rows`);
+    if (table.records.length === 0) throw new InputError(`${file}: header only, no SPR rows (expected one row per SPR after the header)`);
     const rows: SprRow[] = [];
     const issues: ImportIssue[] = [];
+    const ids = new RecordIds(file, ni >= 0 ? `${table.header[ci]} + ${table.header[ni]}` : table.header[ci]);
     for (const rec of table.records) {
       const f = (i: number) => (i >= 0 ? (rec.fields[i] ?? '').trim() : '');
       const code = f(ci);
       if (!INSEE.test(code)) {
         throw new InputError(`${where(file, rec.line, table.header[ci])}: ${show(code)} is not an INSEE commune code (expected 5 characters, e.g. 56008 or 2A004)`);
+      }
+      // An SPR is its commune and its name (a commune may have several): the shared duplicate rule.
+      const duplicate = ids.seen(ni >= 0 && f(ni) ? `${code} ${f(ni)}` : code, rec.line);
+      if (duplicate) {
+        issues.push(duplicate);
+        continue;
       }
       let date: string | null = f(di) || null;
       if (date && !DATE.test(date)) {

@@ -5,7 +5,7 @@
  */
 import { CrsError, InputError, show, where } from '../errors.ts';
 import { normaliseCrs, isKnownCrs, WGS84 } from '../geo/crs.ts';
-import { checkDeclaredCount, limitProperties } from './record-rules.ts';
+import { checkDeclaredCount, checkJsonDepth, limitProperties } from './record-rules.ts';
 import type { SourceFile } from './source-file.ts';
 
 export interface GeoJsonFeature {
@@ -22,6 +22,7 @@ export interface GeoJsonLayer {
 
 export function readGeoJson(source: SourceFile, fallbackCrs = WGS84): GeoJsonLayer {
   let doc: unknown;
+  checkJsonDepth(source.text, source.name);
   try {
     doc = JSON.parse(source.text);
   } catch (err) {

@@ -5,6 +5,7 @@
  *   is rejected (not stored) and reported as `duplicate_id`, naming the id, its line (or feature)
  *   and the line of the record kept. Hazard zones, whose id may be shared by the parts of one
  *   zone, are duplicates only when the id and the geometry repeat.
+ * - **Nesting**: JSON nested deeper than JSON_DEPTH_LIMIT (64) levels is refused before parsing.
  * - **Field size**: a field longer than FIELD_LIMIT_BYTES (64 KiB of UTF-8) is cut to that size
  *   and the record kept and flagged `field_too_long` with its line, field and length.
  * - **Truncated files**: a record cut by the end of the file is refused where it shows (an
@@ -24,6 +25,36 @@ import type { ImportIssue } from '../importers.ts';
 
 /** Longest field kept whole, in bytes of UTF-8. */
 export const FIELD_LIMIT_BYTES = 64 * 1024;
+
+/** Deepest JSON nesting read (a GeoJSON MultiPolygon needs 7 levels with its feature). */
+export const JSON_DEPTH_LIMIT = 64;
+
+/**
+ * Refuses JSON nested deeper than JSON_DEPTH_LIMIT before it is parsed: every reader walks
+ * geometries recursively, and 10,000 nested arrays would overflow the stack. One pass over
+ * the text, strings skipped.
+ */
+export function checkJsonDepth(text: string, file: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > JSON_DEPTH_LIMIT) {
+        let line = 1;
+        for (let k = text.indexOf('\n'); k >= 0 && k < i; k = text.indexOf('\n', k + 1)) line++;
+        throw new InputError(
+          `${where(file, line)}: JSON nested more than ${JSON_DEPTH_LIMIT} levels deep at offset ${i} ` +
+            `(expected GeoJSON: a geometry needs at most 4 levels of arrays)`,
+        );
+      }
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+}
 
 const collector = new AsyncLocalStorage<ImportIssue[]>();
 
@@ -148,6 +179,21 @@ export function checkDeclaredCount(
   }
 }
 
+/** The rejection of a record whose id repeats the one at `firstAt` (`line 12`, `x.gpkg, feature 3`). */
+export function duplicateIssue(file: string, line: number | null, field: string, id: string, firstAt: string, at?: string): ImportIssue {
+  return {
+    line,
+    recordId: id,
+    reason: 'duplicate_id',
+    field,
+    value: id,
+    kept: false,
+    message:
+      `${place(file, line, at, field)}: ${show(id)} repeats the id of ${firstAt} ` +
+      `(expected each id once); the first record is kept, this one is not stored`,
+  };
+}
+
 /**
  * The duplicate-id rule: `seen(id, line)` returns undefined the first time and a rejection
  * issue (`duplicate_id`, kept: false) every later time, naming both lines.
@@ -168,17 +214,7 @@ export class RecordIds {
       this.first.set(id, here);
       return undefined;
     }
-    return {
-      line,
-      recordId: id,
-      reason: 'duplicate_id',
-      field: this.field,
-      value: id,
-      kept: false,
-      message:
-        `${place(this.file, line, at, this.field)}: ${show(id)} repeats the id of ${firstAt} ` +
-        `(expected each id once); the first record is kept, this one is not stored`,
-    };
+    return duplicateIssue(this.file, line, this.field, id, firstAt, at);
   }
 
   get size(): number {

@@ -130,7 +130,7 @@ export function sourceFromBytes(path: string, bytes: Uint8Array, mtime = new Dat
 export function readBinarySourceFile(path: string, options: SourceOptions = {}): SourceFile {
   const { bytes, mtime } = readBytes(path);
   const given = basename(path);
-  if (bytes.length === 0) throw new InputError(`${given}: the file is empty`);
+  if (bytes.length === 0) throw new InputError(`${given}: the file is empty (expected the layer's data: an interrupted download?)`);
   const base = { size: bytes.length, sha256: sha256(bytes), modified: mtime.toISOString().slice(0, 10), text: '', encoding: 'binary' };
   const format = compressionOf(path, bytes);
   if (!format) return { ...base, path, name: given, notes: [] };
@@ -416,7 +416,7 @@ function chooseMember(name: string, entries: readonly ZipEntry[], pattern: RegEx
   if (pattern !== undefined) {
     const hits = entries.filter((e) => memberMatches(e.name, pattern));
     if (hits.length === 1) return hits[0];
-    if (hits.length === 0) throw new InputError(`${name}: no member matches ${String(pattern)} (members: ${listNames(entries)})`);
+    if (hits.length === 0) throw new InputError(`${name}: no member matches ${String(pattern)} (members: ${listNames(entries)}; expected one such file, or name one with --member)`);
     const data = hits.filter((e) => !NOT_DATA.test(e.name));
     if (data.length === 1) return data[0];
     throw new InputError(`${name}: ${hits.length} members match ${String(pattern)}: ${listNames(hits)} (give a more precise --member)`);

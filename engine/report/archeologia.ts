@@ -106,22 +106,28 @@ export const archeologiaImporter: Importer = {
       db = new SQL.Database(readFileSync(source.path));
       db.exec('SELECT count(*) FROM sqlite_master');
     } catch (err) {
-      throw new InputError(`${source.name}: not a readable GeoPackage (${(err as Error).message})`, { cause: err });
+      throw new InputError(`${source.name}: not a readable GeoPackage (${(err as Error).message}; expected a GeoPackage exported by Vigie and saved by QGIS)`, { cause: err });
     }
     const decisions: Decision[] = [];
     try {
       const rows = (q: string): Record<string, unknown>[] => {
-        const st = db.prepare(q);
-        const out: Record<string, unknown>[] = [];
-        while (st.step()) out.push(st.getAsObject() as Record<string, unknown>);
-        st.free();
-        return out;
+        try {
+          const st = db.prepare(q);
+          const out: Record<string, unknown>[] = [];
+          while (st.step()) out.push(st.getAsObject() as Record<string, unknown>);
+          st.free();
+          return out;
+        } catch (err) {
+          // A damaged file fails on the page a query reaches, not when it is opened.
+          throw new InputError(`${source.name}: not a readable GeoPackage (${(err as Error).message}; expected a GeoPackage exported by Vigie and saved by QGIS)`, { cause: err });
+        }
       };
       let layers: string[];
       try {
         layers = rows(`SELECT table_name AS t FROM gpkg_contents WHERE data_type = 'features' ORDER BY table_name`).map((r) => String(r.t));
-      } catch {
-        throw new InputError(`${source.name}: SQLite file without gpkg_contents: not a GeoPackage`);
+      } catch (err) {
+        if (/not a readable GeoPackage/.test((err as Error).message)) throw err;
+        throw new InputError(`${source.name}: SQLite file without gpkg_contents: not a GeoPackage (expected a GeoPackage exported by Vigie and saved by QGIS)`);
       }
       if (layers.length === 0) throw new InputError(`${source.name}: no feature layer (expected one layer per class: ${Object.values(LAYER_OF_CLASS).join(', ')})`);
       const q = (s: string) => '"' + s.replace(/"/g, '""') + '"';

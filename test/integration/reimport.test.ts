@@ -401,6 +401,35 @@ describe('re-import of every importer kind into a scored database with reviews',
     expect(await store.value(`SELECT review_status FROM detections WHERE detection_id = 'm1:t:1'`)).toBe('oui');
   });
 
+  it('condition: surveys matched to monuments; the same file again writes no new review; a survey dropped keeps the review it wrote', async () => {
+    cover('condition');
+    const ms = await store.all<{ reference: string; titre: string; lon: number; lat: number }>(
+      `SELECT reference, titre, lon, lat FROM monuments m
+       WHERE lon IS NOT NULL AND position_status = 'ok' AND reference NOT IN ('PA56000001', 'PA56000002')
+         AND NOT EXISTS (SELECT 1 FROM monuments o WHERE o.reference <> m.reference AND o.x IS NOT NULL
+                           AND sqrt((o.x - m.x) ^ 2 + (o.y - m.y) ^ 2) < 1000)
+       ORDER BY reference LIMIT 3`); // alone within 1 km: a survey on its point can only be this monument
+    const csv = (statuses: string[], n = 3) =>
+      ['ID,Nom,Arrondissement,Coor_x,Coor_y,Status,Dommages,Commentaire,Précision,Date',
+        ...ms.slice(0, n).map((m, i) => [`C${i + 1}`, `"${m.titre}"`, 'Vannes', m.lon.toFixed(7), m.lat.toFixed(7), statuses[i], '10', 'fissures', '', '2024-05-02'].join(','))].join('\n') + '\n';
+    const file = writeVariant('constats.csv', csv(['bon', 'moyen', 'mauvais']));
+    const first = await importLayer(store, 'condition', file);
+    expect(first.replaced).toBeNull();
+    const reviewed = await store.all<{ site_id: string; etat_conservation: string }>(
+      `SELECT site_id, etat_conservation FROM site_vulnerability WHERE site_id IN (${ms.map((m) => `'${m.reference}'`).join(', ')}) ORDER BY site_id`);
+    expect(reviewed.map((r) => r.etat_conservation)).toEqual(['bon', 'moyen', 'mauvais']); // one review per survey, written by the import
+    written = await peopleWrote();
+    expect(counts(await reimport('condition', file))).toEqual(SAME); // no new review, no new audit row (checked by reimport)
+    writeFileSync(file, csv(['bon', 'péril'], 2));
+    const r = await importLayer(store, 'condition', file);
+    expect(counts(r)).toEqual({ added: 0, removed: 1, changed: 1 });
+    // the dropped survey's review stays; the changed one is a new review (with its audit row)
+    expect(await store.value(`SELECT etat_conservation FROM site_vulnerability WHERE site_id = $1`, [ms[2].reference])).toBe('mauvais');
+    expect(await store.value(`SELECT etat_conservation FROM site_vulnerability WHERE site_id = $1`, [ms[1].reference])).toBe('peril');
+    written = await peopleWrote();
+    await expectNoDangling();
+  });
+
   it('covers every registered importer kind', () => {
     expect(importerKinds().filter((k) => !COVERED.has(k))).toEqual([]);
   });

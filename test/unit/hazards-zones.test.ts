@@ -105,7 +105,7 @@ describe('hazard-zones bad input: InputError naming file, feature and field; DB 
   it('NaN coordinates', async () => {
     const p = join(dir, 'nan.geojson');
     writeFileSync(p, `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"NIVEAU":1},"geometry":{"type":"Polygon","coordinates":[[[1,49],[1.1,49],["NaN",49.1],[1,49]]]}}]}`);
-    await failsUnchanged('hazard-zones', p, /nan\.geojson, feature 0 .*position 2: \["NaN",49\.1\] is not a pair of finite numbers/);
+    await failsUnchanged('hazard-zones', p, /nan\.geojson, feature 0 .*position 2: \["NaN", 49\.1\] is not a position \(expected two finite numbers\)/);
   });
   it('too few points', async () => {
     const p = write('few.geojson', [feature({ scenario: '01For' }, square(600000, 6800000)), feature({ scenario: '02Moy' }, [[[600000, 6800000], [600100, 6800000], [600000, 6800000]]])]);

@@ -43,7 +43,7 @@ describe('communes importer on the dirty fixture', () => {
       ['invalid_geometry', 'communes.geojson, features[4] (89100), geometry: ring 0 is not closed: first [3.6,47.4] ≠ last [3.6,47.45]'],
       ['invalid_geometry', 'communes.geojson, features[5] (89200), geometry: geometry type "Point" (expected Polygon or MultiPolygon)'],
       ['invalid_geometry', 'communes.geojson, features[6] (89300), geometry: ring 0, position 1: [3.65,null] is not a pair of finite numbers'],
-      ['duplicate_code_insee', 'communes.geojson, features[7] (89446), code_insee: INSEE code 89446 already seen in an earlier feature; this one is skipped'],
+      ['duplicate_id', 'communes.geojson, features[7] (89446), code_insee: "89446" repeats the id of communes.geojson, features[0] (89446) (expected each id once); the first record is kept, this one is not stored'],
       ['missing_nom', 'communes.geojson, features[8] (89400), nom: no commune name (expected a property nom / nom_com / nom_commune / libelle / name)'],
     ]);
     expect(report.issues.every((i) => !i.kept)).toBe(true);

@@ -119,7 +119,7 @@ describe('Mérimée importer on the dirty POP fixture', () => {
   it('rejects later duplicates and malformed references, keeping the first occurrence', () => {
     expect(byRef.get('PA89000001')!.titre).toBe('Basilique Sainte-Marie-Madeleine');
     expect(report.issues.filter((i) => !i.kept)).toEqual([
-      expect.objectContaining({ line: 13, reason: 'duplicate_reference', field: 'Reference', value: 'PA89000001' }),
+      expect.objectContaining({ line: 13, reason: 'duplicate_id', field: 'Reference', value: 'PA89000001' }),
       expect.objectContaining({ line: 14, reason: 'invalid_reference', field: 'Reference', value: 'PA8900001' }),
     ]);
   });
@@ -132,7 +132,7 @@ describe('Mérimée importer on the dirty POP fixture', () => {
     const text = formatReport(report);
     expect(text).toContain('17 rows read: 15 kept, 2 rejected');
     expect(text).toContain('placeholder_coordinates 5');
-    expect(text).toContain('rejected:         duplicate_reference 1, invalid_reference 1');
+    expect(text).toContain('rejected:         duplicate_id 1, invalid_reference 1');
     expect(text).toContain('merimee-pop.csv line 5, coordonnees_au_format_WGS84: is empty');
   });
 
