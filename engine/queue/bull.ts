@@ -77,6 +77,20 @@ export interface SubmitOptions {
   attempts?: number;
   backoffMs?: number;
   onProgress?: (done: number, total: number) => void;
+  /** number of specs, for progress when `specs` is not an array */
+  total?: number;
+}
+
+async function* batches<T>(items: Iterable<T> | AsyncIterable<T>, n: number): AsyncGenerator<T[]> {
+  let b: T[] = [];
+  for await (const x of items) {
+    b.push(x);
+    if (b.length >= n) {
+      yield b;
+      b = [];
+    }
+  }
+  if (b.length) yield b;
 }
 
 export interface SubmitResult {
@@ -89,7 +103,8 @@ export interface SubmitResult {
   ms: number;
 }
 
-export async function submitJobs(url: string, specs: JobSpec[], opts: SubmitOptions): Promise<SubmitResult> {
+/** Submits `specs` (an array, or any iterable, consumed in batches of 1,000: a national manifest need not fit in memory). */
+export async function submitJobs(url: string, specs: Iterable<JobSpec> | AsyncIterable<JobSpec>, opts: SubmitOptions): Promise<SubmitResult> {
   const t0 = performance.now();
   const name = opts.queue ?? DEFAULT_QUEUE;
   const redis = connect(url);
@@ -105,12 +120,19 @@ export async function submitJobs(url: string, specs: JobSpec[], opts: SubmitOpti
     if (prev && prev.out !== out) {
       throw new InputError(`queue ${name} writes to ${prev.out}, not ${out}; use that --out, or another --queue`);
     }
-    const models = new Set(specs.map((s) => s.model));
-    await redis.hset(metaKey(name), { out, model: [...models].join(','), settings: [...new Set(specs.map((s) => s.settings))].join(',') });
+    await redis.hset(metaKey(name), { out });
+    const models = new Set<string>();
+    const settings = new Set<string>();
     const prefix = queue.opts.prefix ?? 'bull';
-    const BATCH = 1000;
-    for (let i = 0; i < specs.length; i += BATCH) {
-      const batch = specs.slice(i, i + BATCH).filter((s) => {
+    const total = opts.total ?? (Array.isArray(specs) ? specs.length : 0);
+    let seen = 0;
+    for await (const chunk of batches(specs, 1000)) {
+      seen += chunk.length;
+      for (const s of chunk) {
+        models.add(s.model);
+        settings.add(s.settings);
+      }
+      const batch = chunk.filter((s) => {
         if (existsSync(outputPath(out, s.id))) {
           done++;
           return false;
@@ -140,9 +162,10 @@ export async function submitJobs(url: string, specs: JobSpec[], opts: SubmitOpti
         added += fresh.length;
         await redis.hincrby(metaKey(name), 'submitted', fresh.length);
       }
-      opts.onProgress?.(Math.min(i + BATCH, specs.length), specs.length);
+      opts.onProgress?.(seen, Math.max(seen, total));
     }
-    return { jobs: specs.length, added, done, queued, ms: performance.now() - t0 };
+    await redis.hset(metaKey(name), { model: [...models].join(','), settings: [...settings].join(',') });
+    return { jobs: seen, added, done, queued, ms: performance.now() - t0 };
   } finally {
     await queue.close();
     redis.disconnect();

@@ -56,13 +56,13 @@ export interface LocalRedis {
   stop(): Promise<void>;
 }
 
-export async function startRedis(opts: { dir: string; aof?: boolean; port?: number; bin?: string }): Promise<LocalRedis> {
+export async function startRedis(opts: { dir: string; aof?: boolean; fsync?: 'always' | 'everysec'; port?: number; bin?: string }): Promise<LocalRedis> {
   mkdirSync(opts.dir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const bin = opts.bin ?? 'redis-server';
   const args = [
     '--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dir, '--save', '', '--daemonize', 'no',
-    '--appendonly', opts.aof ? 'yes' : 'no', ...(opts.aof ? ['--appendfsync', 'always'] : []),
+    '--appendonly', opts.aof ? 'yes' : 'no', ...(opts.aof ? ['--appendfsync', opts.fsync ?? 'always'] : []),
     '--maxmemory-policy', 'noeviction',
   ];
   let proc: ChildProcess = await launch(bin, args);

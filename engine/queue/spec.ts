@@ -18,12 +18,10 @@ import { listTileFiles, planRuns, tileNameOf } from '../detect/detections.ts';
 import type { Detector } from '../detect/infer.ts';
 import { fetchToFile, isUrl, urlBaseName } from './source.ts';
 
-/** A neighbour of a job's tile: where to read it, its name, content hash (32 hex) and extent. */
+/** A neighbour of a job's tile: where to read it and its content hash (first 32 hex). */
 export interface NeighbourRef {
   src: string;
-  tile: string;
   h: string;
-  b: [number, number, number, number];
 }
 
 export interface JobSpec {
@@ -101,11 +99,7 @@ export async function planJobs(det: Pick<Detector, 'hash' | 'calibration'>, sour
   const specs: JobSpec[] = [];
   for (const r of runs) {
     const src = local.get(r.file)!;
-    const nb: NeighbourRef[] = r.neighbours.map((f) => {
-      const o = byFile.get(f)!;
-      const ob = o.bounds!;
-      return { src: local.get(f)!, tile: tileNameOf(isUrl(local.get(f)!) ? urlBaseName(local.get(f)!) : f), h: o.contentHash.slice(0, 32), b: [ob.minx, ob.miny, ob.maxx, ob.maxy] };
-    });
+    const nb: NeighbourRef[] = r.neighbours.map((f) => ({ src: local.get(f)!, h: byFile.get(f)!.contentHash.slice(0, 32) }));
     specs.push({
       id: r.runKey,
       tile: tileNameOf(isUrl(src) ? urlBaseName(src) : r.file),
@@ -180,6 +174,11 @@ export function shardRange(total: number, count: number, index: number): { from:
   const extra = total % count;
   const from = index * base + Math.min(index, extra);
   return { from, to: from + base + (index < extra ? 1 : 0) };
+}
+
+/** Tile name of a source (path or URL): its file name without the extension. */
+export function sourceTileName(src: string): string {
+  return tileNameOf(isUrl(src) ? urlBaseName(src) : src);
 }
 
 /** Output file of a job in `outDir`. */

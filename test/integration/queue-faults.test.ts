@@ -196,7 +196,7 @@ describe('the worker in other settings', () => {
       expect(ranges.length).toBeGreaterThan(0);
       expect(ranges.every((r) => r.startsWith('bytes='))).toBe(true);
       // each job reads its tile whole and only the blocks of its neighbours that its margin needs
-      const whole = specs.reduce((a, s) => a + statSync(join(root, `${s.tile}.tif`)).size + s.nb.reduce((b, n) => b + statSync(join(root, `${n.tile}.tif`)).size, 0), 0);
+      const whole = specs.reduce((a, s) => a + statSync(join(root, `${s.tile}.tif`)).size + s.nb.reduce((b, n) => b + statSync(join(root, basename(n.src))).size, 0), 0);
       expect(served).toBeLessThan(whole);
       expect(await collected(out)).toEqual(await ref.all(DETECTIONS));
       // a job whose file changed after submission fails for good, naming the file
