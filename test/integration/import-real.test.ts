@@ -86,6 +86,26 @@ describe('Mérimée open-data export (display labels), Bas-Rhin extract', () => 
     expect(report.notes).toContain('protection: 0 from the typology, 183 from the dated statuses, 8 from the protection text, 3 unknown');
   });
 
+  it('reads the same export under the portal field names (the labels slugified: reference, appellation_courante…)', async () => {
+    const bytes = readFileSync(OD, 'utf8');
+    const header = bytes.slice(0, bytes.indexOf('\n'));
+    const slug = (h: string) => h.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '_');
+    const slugged = header.split(';').map(slug).join(';');
+    expect(slugged).toContain('reference');
+    expect(slugged).toContain('appellation_courante');
+    expect(slugged).toContain('date_de_protection');
+    const file = join(dir, 'od-slugs.csv');
+    writeFileSync(file, slugged + bytes.slice(header.length));
+    await withStore(async (s) => {
+      await importLayer(s, 'communes', COMMUNES_67);
+      const r = await importLayer(s, 'merimee', file);
+      expect(r).toMatchObject({ kept: 194, positioned: 194 });
+      const rows = await s.all<Row>('SELECT * EXCLUDE (catalogue_id) FROM monuments ORDER BY reference');
+      const fromLabels = await store.all<Row>('SELECT * EXCLUDE (catalogue_id) FROM monuments ORDER BY reference');
+      expect(rows).toEqual(fromLabels);
+    });
+  });
+
   it('without communes, places the 137 with coordinates and leaves the rest unplaced', async () => {
     await withStore(async (s) => {
       const r = await importLayer(s, 'merimee', OD);
@@ -126,6 +146,16 @@ describe('Mérimée legacy POP codes (REF|…|DPRO), no coordinates at all', () 
       expect(await s.value("SELECT count(*)::INTEGER FROM monuments WHERE position_quality = 'commune'")).toBe(159);
       const m = await s.one<Row>("SELECT * FROM monuments WHERE reference = 'PA00084578'"); // Adamswiller 67002
       expect(booleanPointInPolygon([m!.lon as number, m!.lat as number], commune('67002'))).toBe(true);
+    });
+  });
+
+  it('places monuments imported before the communes when the communes come', async () => {
+    await withStore(async (s) => {
+      await importLayer(s, 'merimee', PC67, { keepUnplaced: true });
+      expect(await s.value('SELECT count(*)::INTEGER FROM monuments WHERE x IS NOT NULL')).toBe(0);
+      const c = await importLayer(s, 'communes', COMMUNES_67);
+      expect(c.notes).toContain('placed at their commune (position_quality = commune): 159 monuments and 0 sites imported earlier without a position');
+      expect(await s.value("SELECT count(*)::INTEGER FROM monuments WHERE position_quality = 'commune'")).toBe(159);
     });
   });
 
