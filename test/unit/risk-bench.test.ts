@@ -7,7 +7,9 @@ describe('vigie bench risk --quick (smoke: JSON shape and value identity, not ti
     expect(r.bench).toBe('risk');
     expect(r.scoring.monument_sites).toBe(r.sizes.monuments);
     expect(r.scoring.archaeo_sites).toBe(r.sizes.archaeo);
-    expect(r.sizes.terms).toBe((r.sizes.monuments + r.sizes.archaeo) * 4 * 7);
+    // One term per site × scenario × hazard of the method (config/risk.json, 8 hazards: the seven
+    // of the ministry's list and land movement).
+    expect(r.sizes.terms).toBe((r.sizes.monuments + r.sizes.archaeo) * 4 * 8);
     for (const k of ['monuments_s', 'archaeo_s', 'all_sites_s']) expect(typeof r.scoring[k]).toBe('number');
     expect(r.memory.peak_rss_mib).toBeGreaterThan(0);
     expect(r.sampling.gdal_available).toBe(true);
