@@ -367,6 +367,9 @@ export interface DetectTilesOptions extends DetectorOptions {
   detector?: Detector;
   onTile?: (r: TileReport) => void;
   timings?: Timings;
+  /** where terrain models built from point clouds (.laz/.las inputs) are kept, default var/cache/dtm */
+  dtmCacheDir?: string;
+  log?: (line: string) => void;
 }
 
 export interface DetectTilesResult {
@@ -392,8 +395,71 @@ export function crsPerInput(paths: string[], crs: string | string[] | undefined)
   return list.map(norm);
 }
 
+const POINT_CLOUD = /\.(laz|las)$/i;
+
+/** True when `p` is a point cloud file, or a folder holding point clouds and no terrain tile. */
+async function isPointCloudInput(p: string): Promise<boolean> {
+  if (POINT_CLOUD.test(p)) return true;
+  const s = await stat(p).catch(() => null);
+  if (!s?.isDirectory()) return false;
+  const names = await readdir(p);
+  return !names.some((f) => TILE_EXT.test(f)) && names.some((f) => POINT_CLOUD.test(f));
+}
+
+/**
+ * Turns point-cloud inputs (LAZ, COPC, LAS, or folders of them) into 0.5 m terrain models with
+ * `lazToDtm` (engine/lidar), written once into `cacheDir/<key>/`, the key being the sha256 of
+ * the clouds' bytes and the CRS given: the same clouds give the same MNT files, hence the same
+ * detection run keys. Other inputs pass through. Returns the inputs and CRS values to detect.
+ */
+export async function terrainInputs(
+  paths: string[],
+  crs: (string | undefined)[],
+  cacheDir: string,
+  log: (line: string) => void = () => {},
+): Promise<{ paths: string[]; crs: (string | undefined)[]; converted: { clouds: number; tiles: number; cached: boolean }[] }> {
+  const out: string[] = [];
+  const outCrs: (string | undefined)[] = [];
+  const groups = new Map<string, string[]>();
+  for (const [i, p] of paths.entries()) {
+    if (await isPointCloudInput(p)) groups.set(crs[i] ?? '', [...(groups.get(crs[i] ?? '') ?? []), p]);
+    else {
+      out.push(p);
+      outCrs.push(crs[i]);
+    }
+  }
+  const converted: { clouds: number; tiles: number; cached: boolean }[] = [];
+  if (groups.size === 0) return { paths: out, crs: outCrs, converted };
+  const { lazToDtm, listPointClouds } = await import('../lidar/dtm.ts');
+  const { mkdir, rename, rm, writeFile: write } = await import('node:fs/promises');
+  const { existsSync } = await import('node:fs');
+  for (const [c, inputs] of groups) {
+    const files = await listPointClouds(inputs);
+    const h = createHash('sha256').update(`dtm v1 crs=${c}\n`);
+    for (const f of [...files].sort()) h.update(`${basename(f)} ${await sha256File(f)}\n`);
+    const dir = join(cacheDir, h.digest('hex').slice(0, 24));
+    const cached = existsSync(join(dir, '.complete'));
+    if (!cached) {
+      log(`building terrain models from ${files.length} point cloud(s) into ${dir}`);
+      const tmp = `${dir}.tmp-${process.pid}`;
+      await rm(tmp, { recursive: true, force: true });
+      await mkdir(tmp, { recursive: true });
+      await lazToDtm(files, { outDir: tmp, crs: c ? c.split('=')[0] : undefined });
+      await write(join(tmp, '.complete'), `${files.join('\n')}\n`);
+      await rm(dir, { recursive: true, force: true });
+      await rename(tmp, dir);
+    }
+    converted.push({ clouds: files.length, tiles: (await readdir(dir)).filter((f) => TILE_EXT.test(f)).length, cached });
+    out.push(dir);
+    outCrs.push(undefined); // the MNT GeoTIFFs carry their CRS
+  }
+  return { paths: out, crs: outCrs, converted };
+}
+
 export async function detectTiles(store: Store, paths: string[], opts: DetectTilesOptions = {}): Promise<DetectTilesResult> {
-  const perInput = crsPerInput(paths, opts.crs);
+  const expanded = await terrainInputs(paths, crsPerInput(paths, opts.crs), opts.dtmCacheDir ?? join('var', 'cache', 'dtm'), opts.log);
+  paths = expanded.paths;
+  const perInput = expanded.crs;
   // group the files by the CRS they are read in: each group is one detector run (one mosaic per CRS)
   const groups = new Map<string, string[]>();
   const seen = new Map<string, string>();

@@ -149,6 +149,32 @@ describe('the worker in other settings', () => {
     expect(JSON.parse(again.log.slice(again.log.indexOf('{')))).toMatchObject({ processed: 0, skipped_done: 2 });
   }, 90_000);
 
+  it('runs the commands of deploy/k8s/job-indexed.yaml and collect-job.yaml as written', async () => {
+    const yaml = (f: string) => readFileSync(join(import.meta.dirname, '..', '..', 'deploy', 'k8s', f), 'utf8');
+    const job = yaml('job-indexed.yaml');
+    const data = join(dir, 'k8s-data');
+    mkdirSync(data, { recursive: true });
+    const argsOf = (text: string, env: Record<string, string>) =>
+      (JSON.parse(/^\s*args: (\[.*\])\s*$/m.exec(text)![1]) as string[]).map((a) => a.replace(/\$\((\w+)\)/g, (_, k: string) => env[k]).replace(/^\/data/, data));
+    const shards = /- name: SHARDS\s+value: "(\d+)"/.exec(job)![1];
+    expect(/^\s*completions: (\d+)/m.exec(job)![1]).toBe(shards); // the two places agree
+    expect(job).toMatch(/completionMode: Indexed/);
+    await writeManifest(join(data, 'manifest.jsonl'), await planJobs(det, tiles));
+    // the Job's command with SHARDS = 2 here (4 tiles), as Kubernetes would start tasks 0 and 1
+    const args = argsOf(job, { SHARDS: '2' });
+    const runs = await Promise.all(['0', '1'].map((k) => vigie(args, { JOB_COMPLETION_INDEX: k })));
+    for (const r of runs) expect(r.code).toBe(0);
+    expect(readdirSync(join(data, 'out')).filter((f) => f.endsWith('.parquet'))).toHaveLength(4);
+    const c = await vigie(argsOf(yaml('collect-job.yaml'), {}));
+    expect(c.code).toBe(0);
+    const db = await Store.open(join(data, 'vigie.duckdb'), { readOnly: true });
+    try {
+      expect(await db.all(DETECTIONS)).toEqual(await ref.all(DETECTIONS));
+    } finally {
+      db.close();
+    }
+  }, 120_000);
+
   it('reads tiles over HTTP by range requests and gives the same detections', async () => {
     const ranges: string[] = [];
     let served = 0;

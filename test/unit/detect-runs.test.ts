@@ -152,6 +152,33 @@ describe('detection runs keyed by content', () => {
   });
 });
 
+describe('point clouds as detection input', () => {
+  it('turns LAZ tiles into terrain models once and detects on them; the same clouds again are skipped', async () => {
+    // IGN's six adjacent 50 m LiDAR HD test tiles (MIT, test/fixtures/real/lidar/README.md):
+    // E 770500–770650, N 6277500–6277600, EPSG:2154
+    const fx = join(import.meta.dirname, '..', 'fixtures', 'real', 'lidar', 'ign-las-digital-models');
+    const inputs = [fx, join(fx, 'HEAD', 'test_data_77055_627760_LA93_IGN69.laz')];
+    const cache = join(dir, 'dtm-cache');
+    const store = await Store.open(':memory:');
+    try {
+      const first = await detectTiles(store, inputs, { detector: det, dtmCacheDir: cache });
+      const ok = first.reports.filter((r) => r.ok);
+      expect(ok).toHaveLength(6);
+      expect(ok.every((r) => r.crs === 'EPSG:2154')).toBe(true);
+      const minx = Math.min(...ok.map((r) => r.bounds!.minx));
+      const maxx = Math.max(...ok.map((r) => r.bounds!.maxx));
+      const miny = Math.min(...ok.map((r) => r.bounds!.miny));
+      const maxy = Math.max(...ok.map((r) => r.bounds!.maxy));
+      for (const [v, want] of [[minx, 770500], [miny, 6277500], [maxx, 770650], [maxy, 6277600]]) expect(Math.abs(v - want)).toBeLessThanOrEqual(0.5);
+      const again = await detectTiles(store, inputs, { detector: det, dtmCacheDir: cache });
+      expect(again.skipped).toHaveLength(6);
+      expect(again.detections).toEqual(first.detections);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+});
+
 describe('--crs once per input', () => {
   it('maps one value to every input, a list to the inputs in order, and refuses a count that matches neither', () => {
     expect(crsPerInput(['a', 'b'], undefined)).toEqual([undefined, undefined]);

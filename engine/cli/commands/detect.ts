@@ -8,7 +8,8 @@ export const detectCommand: Command = {
   usage:
     'vigie detect <tiles or folders…> [--out detections.geojson] [--wgs84] [--db FILE] [--no-db] [--crs EPSG:NNNN …]\n' +
     '             [--model models/detector.onnx] [--workers N] [--force] [--json]\n' +
-    '  Tiles: 0.5 m terrain (MNT) GeoTIFF or ESRI ASCII grid in a projected CRS. Each file is checked;\n' +
+    '  Tiles: 0.5 m terrain (MNT) GeoTIFF or ESRI ASCII grid in a projected CRS, or classified point clouds\n' +
+    '  (.laz, .copc.laz, .las, or folders of them) turned into MNT first (as `vigie dtm`, kept in var/cache/dtm). Each file is checked;\n' +
     '  a bad file is reported and skipped. Exit 0 when at least one tile was processed.\n' +
     '  --workers: inference threads, one model session each (default: one per core, at most 2; 0 = main thread).\n' +
     '  --crs CODE or CODE=proj4: the CRS to read the tiles in. Once: every input. Repeated: one per input\n' +
@@ -42,6 +43,9 @@ export const detectCommand: Command = {
         modelPath: values.model as string | undefined,
         workers: workersOption(values.workers),
         force: Boolean(values.force),
+        log: (l) => {
+          if (!values.json) console.error(`  ${l}`);
+        },
         onTile: (r) => {
           if (!values.json) console.error(r.ok ? `  ${r.tile}: ${r.detections} detections` : `  ${r.file}: ERROR ${r.error}`);
         },
