@@ -224,6 +224,11 @@ export const siteDetail = z.strictObject({
   scores: z.partialRecord(z.enum(SCENARIOS), scenarioScore),
   terms: z.array(term),
   review: siteReview.nullable(),
+  /**
+   * Records linked to this one by Muséofile's `refmer`: the museums a monument houses
+   * (`houses`), or the monuments housing a museum (`housed_in`).
+   */
+  related: z.array(z.strictObject({ site_id: str, site_kind: z.enum(SITE_KINDS), name: nstr, relation: z.enum(['houses', 'housed_in']) })),
 });
 export type SiteDetail = z.infer<typeof siteDetail>;
 

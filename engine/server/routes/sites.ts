@@ -37,7 +37,7 @@ export function registerSiteRoutes(app: FastifyInstance, store: Store, index: Si
     if (!record) throw new NotFoundError(`Site inconnu : ${show(id)}.`);
     if (typeof record.attrs === 'string') record.attrs = JSON.parse(record.attrs);
     const [s] = await siteScores(store, [id], true);
-    return { site: record, scores: s?.scores ?? {}, terms: s?.terms ?? [], review: await getSiteReview(store, id) };
+    return { site: record, scores: s?.scores ?? {}, terms: s?.terms ?? [], review: await getSiteReview(store, id), related: await relatedSites(store, id, record) };
   });
 
   app.put<{ Params: { id: string } }>('/api/sites/:id/review', { config: { access: access.role('relecteur_monuments'), response: contract.siteReviewResponse } }, async (req) => {
@@ -63,6 +63,22 @@ export function registerSiteRoutes(app: FastifyInstance, store: Store, index: Si
     }
     return reply.type('application/octet-stream').header('Cache-Control', 'no-cache').send(hit.buf);
   });
+}
+
+/** Museums housed in a monument, or monuments housing a museum (Muséofile `refmer`, comma-joined PA references). */
+async function relatedSites(store: Store, id: string, record: Record<string, unknown>): Promise<contract.SiteDetail['related']> {
+  if (record.site_kind === 'monument') {
+    const rows = await store.all<{ site_id: string; name: string | null }>(
+      `SELECT site_id, name FROM heritage_sites
+        WHERE site_kind = 'museum' AND refmer IS NOT NULL AND list_contains(list_transform(string_split(refmer, ','), x -> trim(x)), $1)
+        ORDER BY site_id`, [id]);
+    return rows.map((r) => ({ ...r, site_kind: 'museum' as const, relation: 'houses' as const }));
+  }
+  const refs = typeof record.refmer === 'string' ? record.refmer.split(',').map((r) => r.trim()).filter(Boolean) : [];
+  if (refs.length === 0) return [];
+  const rows = await store.all<{ reference: string; titre: string | null }>(
+    `SELECT reference, titre FROM monuments WHERE reference IN (${refs.slice(0, 50).map((_, i) => `$${i + 1}`).join(', ')}) ORDER BY reference`, refs.slice(0, 50));
+  return rows.map((r) => ({ site_id: r.reference, site_kind: 'monument' as const, name: r.titre, relation: 'housed_in' as const }));
 }
 
 /** layer.bin (engine/contract/layer-bin.ts): every positioned monument, by reference. */
