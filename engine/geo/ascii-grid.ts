@@ -38,7 +38,7 @@ export function parseAsciiHeader(text: string, name: string, crs: string): Ascii
     if (!m || !HEADER_KEYS.has(m[1].toLowerCase())) break;
     line++;
     const v = Number(m[2]);
-    if (!Number.isFinite(v)) throw new InputError(`${name} line ${line}, ${m[1]}: ${show(m[2])} is not a number`);
+    if (!Number.isFinite(v)) throw new InputError(`${name} line ${line}, ${m[1]}: ${show(m[2])} is not a number (expected a decimal number)`);
     h.set(m[1].toLowerCase(), v);
     pos = end < 0 ? text.length : end + 1;
   }
@@ -121,7 +121,7 @@ export async function readAsciiGrid(path: string, opts: { crs?: string } = {}): 
     while (i < len && !(c === 32 || c === 10 || c === 13 || c === 9)) c = text.charCodeAt(++i);
     const tok = text.slice(start, i);
     const v = Number(tok);
-    if (tok === '' || !Number.isFinite(v)) throw new InputError(`${name}: value ${k + 1}: ${show(tok)} is not a number`);
+    if (tok === '' || !Number.isFinite(v)) throw new InputError(`${name}: value ${k + 1}: ${show(tok)} is not a number (expected an elevation in metres or the NODATA_value)`);
     if (k >= n) throw new InputError(`${name}: more than ncols × nrows = ${n} values`);
     data[k++] = v;
   }

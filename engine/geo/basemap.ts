@@ -37,6 +37,9 @@ export function basemapImporter(name: BasemapLayer): Importer {
           ? { type: f.geometry.type, coordinates: project((f.geometry as { coordinates: unknown }).coordinates, `${source.name}, features[${i}]`) }
           : null,
       }));
+      if (!Number.isFinite(b[0])) {
+        throw new InputError(`${source.name}: no feature with coordinates among ${features.length} (expected the ${name} layer's polygons or lines)`);
+      }
       const fc = JSON.stringify({ type: 'FeatureCollection', features });
       return {
         layer: `basemap:${name}`,

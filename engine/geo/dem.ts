@@ -20,6 +20,8 @@ export interface Dem {
 
 /** Smaller tiles cannot hold a feature plus the relief filters' support. */
 export const MIN_DEM_PIXELS = 16;
+/** Largest tile read (10,000 × 10,000 float32 = 400 MB). */
+export const MAX_DEM_PIXELS = 100_000_000;
 
 export async function openDem(path: string, opts: { crs?: string } = {}): Promise<Dem> {
   const name = basename(path);
@@ -47,6 +49,10 @@ export async function openDem(path: string, opts: { crs?: string } = {}): Promis
   if (grid.width < MIN_DEM_PIXELS || grid.height < MIN_DEM_PIXELS) {
     throw new InputError(`${name}: tile is ${grid.width}×${grid.height} pixels; expected at least ${MIN_DEM_PIXELS}×${MIN_DEM_PIXELS}`);
   }
+  // Refused before any pixel is allocated: an absurd size in a damaged header must not exhaust memory.
+  if (grid.width * grid.height > MAX_DEM_PIXELS) {
+    throw new InputError(`${name}: tile is ${grid.width}×${grid.height} pixels; expected at most ${MAX_DEM_PIXELS.toLocaleString('en-US')} pixels (a LiDAR HD tile is 2,000×2,000): a damaged header?`);
+  }
   return {
     file: path,
     grid,
@@ -55,7 +61,7 @@ export async function openDem(path: string, opts: { crs?: string } = {}): Promis
       const data = await readAll();
       let valid = 0;
       for (let i = 0; i < data.length && valid === 0; i++) if (data[i] === data[i] && data[i] !== nodata) valid++;
-      if (valid === 0) throw new InputError(`${name}: every pixel is nodata (${nodata}); nothing to analyse in this tile`);
+      if (valid === 0) throw new InputError(`${name}: every pixel is nodata (${nodata}); nothing to analyse in this tile (expected terrain elevations)`);
       return data;
     },
     readWindow(win) {

@@ -97,7 +97,7 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
         });
         return r instanceof Float32Array ? r : Float32Array.from(r as ArrayLike<number>);
       } catch (err) {
-        throw new InputError(`${name}: corrupt or truncated raster data (${(err as Error).message})`, { cause: err });
+        throw new InputError(`${name}: corrupt or truncated raster data (${(err as Error).message}; expected a complete GeoTIFF: a truncated download?)`, { cause: err });
       }
     },
     async readAll() {

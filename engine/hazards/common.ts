@@ -211,6 +211,9 @@ export function placement(file: string, crs: string) {
     toL93,
     /** throws unless (x, y) in the layer's CRS lies in France; `at` names the record */
     check(x: number, y: number, at: string): void {
+      if (!Number.isFinite(x) || !Number.isFinite(y)) {
+        throw new InputError(`${at}: position ${fmt(x)}, ${fmt(y)} is not a position (expected two finite numbers)`);
+      }
       if (geographic && (Math.abs(x) > 180 || Math.abs(y) > 90)) {
         throw new CrsError(
           `${at}: position ${fmt(x)}, ${fmt(y)} is in metres but the layer's CRS is ${crs} (degrees); ` +
@@ -236,6 +239,31 @@ export function placement(file: string, crs: string) {
           `check the file's CRS or give the right one with --crs`,
       );
     },
+    /**
+     * check() for every position of a geometry, not only the first: one far-away vertex (a typo,
+     * a placeholder 0 or 1e308) would otherwise stretch the stored shape across the world. The
+     * two corners of the bounding box are checked first; only when one fails are the positions
+     * walked to name the first bad one.
+     */
+    checkGeometry(g: Geometry, at: string): void {
+      const [x0, y0] = firstPosition(g);
+      this.check(x0, y0, at);
+      const b = bboxOf(g);
+      try {
+        this.check(b.minx, b.miny, at);
+        this.check(b.maxx, b.maxy, at);
+        return;
+      } catch {
+        // a vertex lies outside France: find and name it
+      }
+      let n = 0;
+      const walk = (c: unknown): void => {
+        if (typeof (c as unknown[])[0] === 'number') {
+          this.check((c as number[])[0], (c as number[])[1], `${at}, position ${n++}`);
+        } else for (const p of c as unknown[]) walk(p);
+      };
+      walk(g.coordinates);
+    }
   };
 }
 

@@ -306,8 +306,7 @@ async function readTable(input: TableInput, rc: ReadContext): Promise<{ read: nu
       }
       throw new InputError(`${at}, geometry: ${problem}`);
     }
-    const [x0, y0] = firstPosition(f.geometry!);
-    place.check(x0, y0, `${at}, geometry`);
+    place.checkGeometry(f.geometry!, `${at}, geometry`);
     const geometry = reproject(f.geometry!, place.toL93);
     const base = (suffix = ''): ZoneRow => {
       const id = `${fid}${suffix}`;

@@ -97,8 +97,7 @@ async function prepareZones(ctx: ImportContext, forced: ZoneSchema | undefined):
     const at = `${file}, feature ${f.index} (id ${show(fid)})`;
     const problem = geometryProblem(f.geometry, erosion ? LINEAL : POLYGONAL);
     if (problem) throw new InputError(`${at}, geometry: ${problem}`);
-    const [x0, y0] = firstPosition(f.geometry!);
-    place.check(x0, y0, `${at}, geometry`);
+    place.checkGeometry(f.geometry!, `${at}, geometry`);
     // The shared duplicate rule: a zone id may be shared by the parts of one zone (kept, numbered
     // #feature), but the same id with the same geometry and attributes is the same record again.
     const sig = createHash('sha1').update(JSON.stringify([f.geometry, props])).digest('hex');

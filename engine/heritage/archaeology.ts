@@ -78,8 +78,7 @@ const importer = {
       }
       const problem = geometryProblem(r.geometry, GEOMETRIES);
       if (problem) throw new InputError(`${at} (id ${show(siteId)}), geometry: ${problem}`);
-      const [x0, y0] = firstPosition(r.geometry!);
-      place.check(x0, y0, `${at} (id ${show(siteId)}), geometry`);
+      place.checkGeometry(r.geometry!, `${at} (id ${show(siteId)}), geometry`);
       const g = reproject(r.geometry!, place.toL93);
       const [x, y] = centreOf(g);
       const attrs: Record<string, unknown> = {};

@@ -215,7 +215,7 @@ export const conditionImporter: Importer = {
           `${show(table.header.join(table.delimiter), 160)} (expected ID, Nom, Coor_x, Coor_y, Status, Dommages, Commentaire, Précision, Date)`,
       );
     }
-    if (table.records.length === 0) throw new InputError(`${file}: a header but no survey rows`);
+    if (table.records.length === 0) throw new InputError(`${file}: a header but no survey rows (expected one row per survey after the header)`);
     const matcher = await MonumentMatcher.load(store);
     if (matcher.size === 0) {
       throw new InputError(`${file}: no monument with a position in the database to match the surveys to (import Mérimée and communes first)`);

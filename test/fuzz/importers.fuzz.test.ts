@@ -31,7 +31,7 @@ const HANG_MS = 30_000;
 const MEMORY_LIMIT = 1024 ** 3;
 
 interface Finding { kind: string; group: string; mutant: string; problem: string; detail: string }
-interface Totals { tried: number; imported: number; refused: number; crashes: number; stackTraces: number; badMessages: number; hangs: number; partialImports: number; maxMs: number }
+interface Totals { tried: number; imported: number; refused: number; crashes: number; stackTraces: number; badMessages: number; hangs: number; partialImports: number; implausible: number; maxMs: number }
 
 const totals = new Map<string, Totals>();
 const findings: Finding[] = [];
@@ -40,8 +40,25 @@ let dir: string;
 
 function tally(kind: string): Totals {
   let t = totals.get(kind);
-  if (!t) totals.set(kind, (t = { tried: 0, imported: 0, refused: 0, crashes: 0, stackTraces: 0, badMessages: 0, hangs: 0, partialImports: 0, maxMs: 0 }));
+  if (!t) totals.set(kind, (t = { tried: 0, imported: 0, refused: 0, crashes: 0, stackTraces: 0, badMessages: 0, hangs: 0, partialImports: 0, implausible: 0, maxMs: 0 }));
   return t;
+}
+
+/**
+ * An accepted import must not store a position nowhere near France: every x/y/bbox column
+ * (Lambert-93 metres, or lon/lat) finite and within 50,000 km. Returns what is wrong, if anything.
+ */
+async function implausibleCoordinates(store: Store): Promise<string | undefined> {
+  const cols = await store.all<{ t: string; c: string }>(
+    `SELECT table_name AS t, column_name AS c FROM duckdb_columns()
+     WHERE schema_name = 'main' AND NOT internal AND data_type = 'DOUBLE' AND column_name IN ('x', 'y', 'minx', 'miny', 'maxx', 'maxy', 'lon', 'lat')`,
+  );
+  if (cols.length === 0) return undefined;
+  const sql = cols
+    .map(({ t, c }) => `SELECT '${t}.${c}' AS col, max(abs("${c}")) AS m, count(*) FILTER (WHERE isnan("${c}") OR isinf("${c}")) AS bad FROM "${t}"`)
+    .join(' UNION ALL ');
+  const wild = (await store.all<{ col: string; m: number | null; bad: number }>(sql)).filter((r) => Number(r.bad) > 0 || (r.m ?? 0) > 5e7);
+  return wild.length ? wild.map((r) => `${r.col}: max |v| ${r.m}, ${r.bad} non-finite`).join('; ') : undefined;
 }
 
 /** What an input error must look like: one line, the file named, what was expected said. */
@@ -71,6 +88,11 @@ async function attempt(store: Store, kind: string, group: string, file: string, 
   try {
     await importLayer(store, kind, file, options);
     t.imported++;
+    const wild = await implausibleCoordinates(store);
+    if (wild) {
+      t.implausible++;
+      findings.push({ kind, group, mutant, problem: 'implausible coordinates stored', detail: wild });
+    }
   } catch (err) {
     refusedWith = err as Error;
   }
@@ -142,6 +164,7 @@ afterAll(() => {
     badMessages: sum('badMessages'),
     hangs: sum('hangs'),
     partialImports: sum('partialImports'),
+    implausibleCoordinates: sum('implausible'),
     maxMsPerInput: Math.max(0, ...[...totals.values()].map((t) => t.maxMs)),
     maxRssMB: Math.round(maxRss / 1024 ** 2),
     cli: cliTotals,
@@ -219,7 +242,7 @@ describe('fuzz corpus: vigie detect tiles', () => {
     const { loadDetector } = await import('../../engine/detect/infer.ts');
     const detector = await loadDetector({ workers: 0 });
     const { tif, asc, mutants } = tileMutants();
-    const t = tally('detect');
+    const t = tally('detect'); // « imported » = every tile processed, « refused » = a tile reported as failed
     const store = await Store.open(':memory:');
     try {
       const tileName = 'LHD_FXX_0330_6714_MNT_O_0M50_LAMB93_IGN69';

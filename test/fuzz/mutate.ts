@@ -175,6 +175,8 @@ export function jsonMutants(doc: any, ext: string, projected: boolean): Mutant[]
   j('geom:empty-coordinates', geom({ type: doc.features[0]?.geometry?.type ?? 'Point', coordinates: [] }));
   j('geom:polygon-unclosed', geom({ type: 'Polygon', coordinates: [[at(0, 0), at(1, 0), at(1, 1), at(0, 1)]] }));
   j('geom:polygon-self-crossing', geom({ type: 'Polygon', coordinates: [[at(0, 0), at(1, 1), at(1, 0), at(0, 1), at(0, 0)]] }));
+  j('geom:one-vertex-far', geom({ type: 'Polygon', coordinates: [[at(0, 0), at(1, 0), [1e308, p0[1]], at(0, 1), at(0, 0)]] }));
+  j('geom:one-vertex-abroad', geom({ type: 'Polygon', coordinates: [[at(0, 0), at(1, 0), projected ? [p0[0] + 5e6, p0[1]] : [p0[0] + 60, p0[1]], at(0, 0)]] }));
   j('geom:polygon-two-points', geom({ type: 'Polygon', coordinates: [[at(0, 0), at(1, 1)]] }));
   j('geom:line-one-point', geom({ type: 'LineString', coordinates: [at(0, 0)] }));
   j('geom:point-in-polygon-layer', geom({ type: 'Point', coordinates: at(0, 0) }));
