@@ -288,6 +288,29 @@ export type PrecisionList = z.infer<typeof precisionList>;
 
 export const detectionReviewResponse = z.strictObject({ item: detection.nullable() });
 
+export const priorityQuery = z.strictObject({
+  departement: z.string().max(10).optional(),
+  insee: z.string().max(10).optional(),
+  ...pageParams,
+});
+/** « Priorité d'entretien » (engine/risk/priority.ts): every factor of the formula, per monument. */
+export const priorityRow = z.strictObject({
+  site_id: str,
+  name: nstr,
+  commune: nstr,
+  departement: nstr,
+  etat_conservation: z.enum(ETATS).nullable(),
+  condition_weight: num,
+  level_ref: level,
+  rise: level,
+  rise_hazard: z.enum(HAZARDS).nullable(),
+  n_no_data: num,
+  priority: num,
+  score_horizon: nnum,
+});
+export type PriorityRow = z.infer<typeof priorityRow>;
+export const priorityList = z.strictObject({ total: num, limit: num, offset: num, horizon: z.enum(SCENARIOS), items: z.array(priorityRow) });
+
 export const errorBody = z.looseObject({ error: str });
 
 export const geojsonCollection = z.looseObject({ type: z.literal('FeatureCollection'), features: z.array(z.looseObject({ type: z.literal('Feature') })) });

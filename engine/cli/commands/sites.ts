@@ -6,7 +6,8 @@ export const sitesCommand: Command = {
   usage:
     'vigie sites [--top N] [--scenario ref|+2.0|+2.7|+4.0] [--hazard H] [--kind monument|archaeo|museum] [--json] [--db FILE]\n' +
     '       vigie sites --by commune|departement|region [--scenario S] [--kind K] [--json]\n' +
-    '       vigie sites --hotspots --from ref --to +4.0 [--hazard H] [--kind K] [--top N] [--json]',
+    '       vigie sites --hotspots --from ref --to +4.0 [--hazard H] [--kind K] [--top N] [--json]\n' +
+    '       vigie sites --priority [--departement D] [--top N] [--json]   (priorité d\'entretien: état × (niveau réf. + hausse à +2,7 °C))',
   options: {
     top: { type: 'string' },
     scenario: { type: 'string' },
@@ -15,6 +16,8 @@ export const sitesCommand: Command = {
     json: { type: 'boolean' },
     by: { type: 'string' },
     hotspots: { type: 'boolean' },
+    priority: { type: 'boolean' },
+    departement: { type: 'string' },
     from: { type: 'string' },
     to: { type: 'string' },
   },
@@ -29,6 +32,19 @@ export const sitesCommand: Command = {
     const hazard = values.hazard as string | undefined;
     const store = await Store.open((values.db as string | undefined) ?? defaultDbPath(), { readOnly: true });
     try {
+      if (values.priority) {
+        const { maintenancePriority } = await import('../../risk/priority.ts');
+        const r = await maintenancePriority(store, { departement: values.departement as string | undefined, limit: n });
+        if (values.json) console.log(JSON.stringify(r, null, 2));
+        else {
+          console.log(`${'site'.padEnd(14)}${'priorité'.padStart(8)}  ${'état'.padEnd(9)}${'niv. réf'.padStart(8)}${'hausse'.padStart(8)}  ${'aléa en hausse'.padEnd(16)}nom`);
+          for (const x of r.items) {
+            console.log(`${x.site_id.padEnd(14)}${x.priority.toFixed(1).padStart(8)}  ${(x.etat_conservation ?? 'inconnu').padEnd(9)}${String(x.level_ref).padStart(8)}${String(x.rise).padStart(8)}  ${(x.rise_hazard ?? '-').padEnd(16)}${x.name ?? ''}`);
+          }
+          console.log(`${r.total} monuments; priorité = état (bon 1, moyen 2, mauvais 3, péril 4, inconnu 1,5) × (niveau max réf. + plus forte hausse d'un aléa à +2,7 °C)`);
+        }
+        return 0;
+      }
       if (values.hotspots) {
         const rows = await q.hotspots(store, (values.from as string) ?? 'ref', (values.to as string) ?? '+4.0', { kind, hazard, n });
         if (values.json) console.log(JSON.stringify(rows, null, 2));

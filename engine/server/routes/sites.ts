@@ -8,6 +8,7 @@ import * as contract from '../../contract/api.ts';
 import type { Scenario } from '../../contract/enums.ts';
 import { encodeMonumentLayer, levelByte, monumentFlags } from '../../contract/layer-bin.ts';
 import { siteScores } from '../../risk/queries.ts';
+import { HORIZON, maintenancePriority } from '../../risk/priority.ts';
 import { listAudit } from '../../review/audit.ts';
 import { getSiteReview, reviewSite } from '../../review/sites.ts';
 import type { Store } from '../../store/store.ts';
@@ -52,6 +53,12 @@ export function registerSiteRoutes(app: FastifyInstance, store: Store, index: Si
   app.get<{ Params: { id: string } }>('/api/sites/:id/audit', { config: { access: access.session, response: contract.auditList } }, async (req) => {
     const id = parseInput(contract.siteId, req.params.id, 'identifiant');
     return { items: await listAudit(store, 'site', id) };
+  });
+
+  app.get('/api/priorities', { config: { access: risk, response: contract.priorityList } }, async (req) => {
+    const q = parseInput(contract.priorityQuery, req.query, 'paramètres');
+    const r = await maintenancePriority(store, q);
+    return { total: r.total, limit: q.limit, offset: q.offset, horizon: HORIZON, items: r.items };
   });
 
   app.get('/api/monuments/layer.bin', { config: { access: risk } }, async (req, reply) => {
