@@ -166,7 +166,7 @@ export function summariseRealRun(run: RealRun, threshold: (cls: string) => numbe
   };
   const sets = run.planted;
   const op = tally(sets, (d) => d.score >= threshold(d.cls));
-  const byLevel = Object.fromEntries(LEVELS.slice(1).map((l) => {
+  const byLevel = Object.fromEntries(LEVELS.map((l) => {
     const t = tally(sets, (d) => rank(d.level) >= rank(l));
     return [`${l}_or_better`, Object.fromEntries(Object.entries(t.classes).map(([c, s]) => [c, { recall: s.recall, precision: s.precision, tp: s.tp, fp: s.fp, truth: s.truth }]))];
   }));

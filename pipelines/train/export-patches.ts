@@ -3,7 +3,15 @@
  * and exports each mosaic as raw float32 at 1 m (the network's working resolution: 2×2 means of
  * the 0.5 m tiles, nodata filled exactly as at inference) for pipelines/train/train.py.
  *
- *   npx tsx pipelines/train/export-patches.ts [--out tmp/detector-data] [--only train|calib|bench]
+ *   npx tsx pipelines/train/export-patches.ts [--out tmp/detector-data] [--only train|calib|bench|real]
+ *
+ * Real ground (`--only real`, needs ../shared/realdata/lidar): the training part of each real DTM
+ * (pipelines/bench/real-terrain-data.ts; never its calibration or bench part) in
+ * REAL_LAYOUTS layouts with generator features planted (seeds 1000 + 100·layout + source index),
+ * as mosaics `train-real-<source>-<layout>`; their confusers.json holds the real look-alikes —
+ * every candidate of the shipped model (score ≥ 0.1) and of the classical baseline on the
+ * training part without features (knobs, kettles, drumlins, TIN facets, field edges …), less
+ * those within reach of a planted feature.
  *
  * Splits never share a seed, and the `hummocks` style (natural hummocks and boulders, the
  * hardest confusers) appears only in calibration and bench mosaics ('mixed' style).
@@ -20,6 +28,10 @@ import { generateLidar, type TerrainStyle } from '../samples/lidar/generate.ts';
 import { CELL, cellObjects } from '../samples/lidar/objects.ts';
 import { lidarMosaicCurrent } from '../samples/lidar/writer.ts';
 import { downsample2, fillNodata } from '../../engine/detect/model.ts';
+import { baselineDetector } from '../../engine/detect/baseline.ts';
+import { loadDetector } from '../../engine/detect/infer.ts';
+import { loadPart, plantFeatures, realDataPresent, realLidarDir, registerRealCrs, REAL_SOURCES, type Part } from '../bench/real-terrain-data.ts';
+import { detectPart, writePart } from '../bench/real-terrain.ts';
 
 export interface MosaicSpec {
   split: 'train' | 'calib' | 'bench';
@@ -106,9 +118,65 @@ async function writeConfusers(m: MosaicSpec, dir: string): Promise<void> {
   console.error(`${m.name}: ${out.length} confusers`);
 }
 
+/** Planted layouts per real training part, and their density (features per km²). */
+export const REAL_LAYOUTS = 12;
+export const REAL_TRAIN_DENSITY = 60;
+
+/** Real training mosaics (see the header); `model` mines the hard negatives (default: the shipped model). */
+export async function exportRealTraining(outRoot: string, model?: string): Promise<void> {
+  if (!realDataPresent()) {
+    console.error(`real training data skipped: ${realLidarDir()} not found or incomplete`);
+    return;
+  }
+  registerRealCrs();
+  const det = await loadDetector({ modelPath: model });
+  const base = baselineDetector();
+  try {
+    for (const [si, s] of REAL_SOURCES.entries()) {
+      if (existsSync(join(outRoot, `train-real-${s.id}-${REAL_LAYOUTS - 1}`, 'meta.json'))) continue;
+      const p = await loadPart(s, 'train');
+      const dir = join(outRoot, 'real-train');
+      await mkdir(dir, { recursive: true });
+      const file = await writePart(p, p.z, join(dir, `${s.id}-clean.tif`));
+      const mined = [...await detectPart(det, file, s.crs, 0.1), ...await detectPart(base, file, s.crs)];
+      for (let k = 0; k < REAL_LAYOUTS; k++) {
+        const { z, truth } = plantFeatures(p, { seed: 1000 + 100 * k + si, density: REAL_TRAIN_DENSITY });
+        const negs = mined.filter((d) => truth.every((t) => Math.hypot(t.x - d.x, t.y - d.y) > t.reach + 4));
+        await writeRealMosaic(join(outRoot, `train-real-${s.id}-${k}`), p, z, truth, negs.map((d) => ({ kind: `look-alike-${d.cls}`, x: d.x, y: d.y, r: d.diameter / 2 })));
+      }
+      console.error(`train-real-${s.id}: ${p.grid.width / 2} × ${p.grid.height / 2} m, ${REAL_LAYOUTS} layouts, ${mined.length} mined look-alikes`);
+    }
+  } finally {
+    await det.close();
+  }
+}
+
+/** A real part as a 1 m training mosaic (same files as exportMosaic). */
+async function writeRealMosaic(dir: string, p: Part, z05: Float32Array, truth: { cls: string; x: number; y: number; diameter: number; variant: string }[], negs: { kind: string; x: number; y: number; r: number }[]): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const z = z05.slice();
+  const vm = fillNodata(z, p.grid.width, p.grid.height, null);
+  const d = downsample2(z, p.grid.width, p.grid.height);
+  const valid = new Uint8Array(d.width * d.height);
+  for (let row = 0; row < d.height; row++) {
+    for (let col = 0; col < d.width; col++) {
+      const i = 2 * row * p.grid.width + 2 * col;
+      valid[row * d.width + col] = vm[i] & vm[i + 1] & vm[i + p.grid.width] & vm[i + p.grid.width + 1];
+    }
+  }
+  const left = p.grid.originX;
+  const top = p.grid.originY;
+  const features = truth.map((t) => ({ class: t.cls, diameter_m: t.diameter, variant: t.variant, x: t.x, y: t.y, col: t.x - left, row: top - t.y }));
+  await writeFile(join(dir, 'z.f32'), Buffer.from(d.data.buffer));
+  await writeFile(join(dir, 'valid.u8'), valid);
+  await writeFile(join(dir, 'confusers.json'), JSON.stringify(negs.map((n) => ({ kind: n.kind, col: +(n.x - left).toFixed(2), row: +(top - n.y).toFixed(2), r: +n.r.toFixed(2) }))));
+  await writeFile(join(dir, 'meta.json'), JSON.stringify({ split: 'train', name: dir.split('/').pop(), source: p.source.id, crs: p.source.crs, width: d.width, height: d.height, pixel: 1, left, top, features }, null, 1));
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, only: { type: 'string' } } });
+  const { values } = parseArgs({ options: { out: { type: 'string' }, only: { type: 'string' }, model: { type: 'string' } } });
   const out = values.out ?? 'tmp/detector-data';
   await mkdir(out, { recursive: true });
   for (const m of MOSAICS) if (!values.only || values.only === m.split) await exportMosaic(m, out);
+  if (!values.only || values.only === 'real') await exportRealTraining(out, values.model);
 }

@@ -93,17 +93,33 @@ class ExportedFlip(Exported):
         return torch.cat([(a[:, :5] + b[:, :5]) * 0.5, a[:, 5:]], 1)
 
 
-def load_mosaics(root, split):
+class Mosaic(tuple):
+    """(name, z, feats, conf, variants) plus .valid (1 m data mask) and .real (a real DTM background)."""
+
+
+def load_mosaics(root, split, P=160, real=True):
     out = []
     for meta_path in sorted(glob.glob(os.path.join(root, f"{split}-*", "meta.json"))):
         meta = json.load(open(meta_path))
+        is_real = "source" in meta  # train-real-*: real terrain with planted features (export-patches.ts)
+        if is_real and not real:
+            continue
         d = os.path.dirname(meta_path)
         z = np.fromfile(os.path.join(d, "z.f32"), dtype=np.float32).reshape(meta["height"], meta["width"])
+        vpath = os.path.join(d, "valid.u8")
+        valid = np.fromfile(vpath, dtype=np.uint8).reshape(z.shape) if os.path.exists(vpath) else np.ones(z.shape, np.uint8)
+        # parts narrower than a patch: edge-extended (as inference fills beyond data), no loss there
+        ph, pw = max(0, P - z.shape[0]), max(0, P - z.shape[1])
+        if ph or pw:
+            z = np.pad(z, ((0, ph), (0, pw)), mode="edge")
+            valid = np.pad(valid, ((0, ph), (0, pw)))
         feats = np.array([[f["col"], f["row"], CLASSES.index(f["class"]), f["diameter_m"]] for f in meta["features"]], dtype=np.float64).reshape(-1, 4)
         cpath = os.path.join(d, "confusers.json")
         conf = np.array([[c["col"], c["row"]] for c in json.load(open(cpath))], dtype=np.float64).reshape(-1, 2) if os.path.exists(cpath) else np.zeros((0, 2))
         variants = [f.get("variant", "") for f in meta["features"]]
-        out.append((meta["name"], z, feats, conf, variants))
+        m = Mosaic((meta["name"], z, feats, conf, variants))
+        m.valid, m.real = valid, is_real
+        out.append(m)
     return out
 
 
@@ -147,16 +163,30 @@ def feature_weight(k, d, variant):
     return 1.0
 
 
-class Sampler:
-    def __init__(self, mosaics, P, rng, feat_share=0.55, neg_share=0.15):
-        self.m, self.P, self.rng = mosaics, P, rng
-        self.feat_share, self.neg_share = feat_share, neg_share
+class Pool:
+    """Draw tables of a set of mosaics: features per class (weighted), look-alikes, mosaics by area."""
+
+    def __init__(self, mosaics, idx):
+        self.idx = idx
         self.by_class = []
         for k in range(4):
-            items = [(mi, fi) for mi, m in enumerate(mosaics) for fi in range(len(m[2])) if int(m[2][fi, 2]) == k]
+            items = [(mi, fi) for mi in idx for fi in range(len(mosaics[mi][2])) if int(mosaics[mi][2][fi, 2]) == k]
             w = np.array([feature_weight(k, mosaics[mi][2][fi, 3], mosaics[mi][4][fi]) for mi, fi in items])
             self.by_class.append((items, w / w.sum() if len(w) else w))
-        self.negs = [(mi, ci) for mi, m in enumerate(mosaics) for ci in range(len(m[3]))]
+        self.negs = [(mi, ci) for mi in idx for ci in range(len(mosaics[mi][3]))]
+        # random patches: mosaics drawn by the square root of their area (small real parts still seen)
+        a = np.array([math.sqrt(mosaics[mi][1].size) for mi in idx])
+        self.area_w = a / a.sum()
+
+
+class Sampler:
+    def __init__(self, mosaics, P, rng, feat_share=0.55, neg_share=0.15, real_share=0.0):
+        self.m, self.P, self.rng = mosaics, P, rng
+        self.feat_share, self.neg_share, self.real_share = feat_share, neg_share, real_share
+        syn = [i for i, m in enumerate(mosaics) if not m.real]
+        real = [i for i, m in enumerate(mosaics) if m.real]
+        self.syn = Pool(mosaics, syn)
+        self.real = Pool(mosaics, real) if real else None
 
     def corner(self, x, y, W, H):
         rng, P = self.rng, self.P
@@ -166,23 +196,25 @@ class Sampler:
 
     def sample(self):
         rng, P = self.rng, self.P
+        pool = self.real if self.real is not None and rng.random() < self.real_share else self.syn
         u = rng.random()
-        if u < self.feat_share:
-            k = int(rng.choice(4, p=CLASS_DRAW))
-            items, w = self.by_class[k]
+        k = int(rng.choice(4, p=CLASS_DRAW))
+        if u < self.feat_share and len(pool.by_class[k][0]):
+            items, w = pool.by_class[k]
             mi, fi = items[rng.choice(len(items), p=w)]
             _, z, f, _, _ = self.m[mi]
             c0, r0 = self.corner(f[fi, 0], f[fi, 1], z.shape[1], z.shape[0])
-        elif u < self.feat_share + self.neg_share and self.negs:
-            mi, ci = self.negs[rng.integers(len(self.negs))]
+        elif u < self.feat_share + self.neg_share and pool.negs:
+            mi, ci = pool.negs[rng.integers(len(pool.negs))]
             _, z, f, conf, _ = self.m[mi]
             c0, r0 = self.corner(conf[ci, 0], conf[ci, 1], z.shape[1], z.shape[0])
         else:
-            mi = rng.integers(len(self.m))
+            mi = pool.idx[rng.choice(len(pool.idx), p=pool.area_w)]
             _, z, f, _, _ = self.m[mi]
             H, W = z.shape
             c0, r0 = int(rng.integers(0, W - P + 1)), int(rng.integers(0, H - P + 1))
         patch = z[r0:r0 + P, c0:c0 + P].astype(np.float32)
+        valid = self.m[mi].valid[r0:r0 + P, c0:c0 + P].astype(np.float32)
         sel = (f[:, 0] > c0 - 60) & (f[:, 0] < c0 + P + 60) & (f[:, 1] > r0 - 60) & (f[:, 1] < r0 + P + 60)
         ff = f[sel].copy()
         ff[:, 0] -= c0
@@ -191,13 +223,18 @@ class Sampler:
         k = int(rng.integers(4))
         for _ in range(k):
             patch = np.rot90(patch)
+            valid = np.rot90(valid)
             ff[:, 0], ff[:, 1] = ff[:, 1].copy(), P - ff[:, 0]
         if rng.random() < 0.5:
             patch = patch[:, ::-1]
+            valid = valid[:, ::-1]
             ff[:, 0] = P - ff[:, 0]
         patch = (patch - patch.mean()) * rng.uniform(0.8, 1.25) + rng.uniform(-50, 500)
         heat, reg, ind = make_targets(ff, P)
-        return np.ascontiguousarray(patch)[None], heat, reg, ind
+        # output cells mostly without data give no loss (the detector drops what touches nodata)
+        S = P // CELL
+        cell_ok = (valid.reshape(S, CELL, S, CELL).mean(axis=(1, 3)) >= 0.5).astype(np.float32)
+        return np.ascontiguousarray(patch)[None], heat, reg, ind, cell_ok
 
 
 CLASS_LOSS_W = torch.tensor([2.0, 1.0, 1.0, 1.5]).view(1, 4, 1, 1)  # mound, kiln, enclosure, pit
@@ -231,16 +268,18 @@ def main():
     ap.add_argument("--init", default=None, help="start from this state dict (e.g. recovered from the shipped ONNX by onnx2pt.py)")
     ap.add_argument("--freeze-bn", action="store_true", help="keep BatchNorm statistics fixed (fine-tuning from fused weights)")
     ap.add_argument("--big-ploughed", type=float, default=1.0, help="extra draw weight of ploughed mounds >= 20 m")
+    ap.add_argument("--real-share", type=float, default=0.0, help="share of patches drawn from real DTM backgrounds (train-real-* mosaics)")
     args = ap.parse_args()
     global BIG_PLOUGHED_W
     BIG_PLOUGHED_W = args.big_ploughed
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    mosaics = load_mosaics(args.data, "train")
-    counts = {c: int(sum((m[2][:, 2] == k).sum() for m in mosaics)) for k, c in enumerate(CLASSES)}
-    counts["confusers"] = int(sum(len(m[3]) for m in mosaics))
-    print(f"train mosaics: {[m[0] for m in mosaics]} features {counts}", flush=True)
+    mosaics = load_mosaics(args.data, "train", args.patch, real=args.real_share > 0)
+    for label, sel in (("synthetic", [m for m in mosaics if not m.real]), ("real", [m for m in mosaics if m.real])):
+        counts = {c: int(sum((m[2][:, 2] == k).sum() for m in sel)) for k, c in enumerate(CLASSES)}
+        counts["look-alikes"] = int(sum(len(m[3]) for m in sel))
+        print(f"{label} train mosaics: {len(sel)} ({sorted(set(m[0].rsplit('-', 1)[0] if m.real else m[0] for m in sel))}) features {counts}", flush=True)
     model = Detector()
     nparams = sum(p.numel() for p in model.parameters())
     print(f"parameters: {nparams}", flush=True)
@@ -254,7 +293,7 @@ def main():
         if frac < 0.05:
             return args.lr * (0.1 + 0.9 * frac / 0.05)
         return args.lr * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(1.0, (frac - 0.05) / 0.95))))
-    sampler = Sampler(mosaics, args.patch, rng, args.feat_share, args.neg_share)
+    sampler = Sampler(mosaics, args.patch, rng, args.feat_share, args.neg_share, args.real_share)
     S = args.patch // CELL
     border = np.zeros((S, S), np.float32)
     border[4:-4, 4:-4] = 1.0  # cells whose context is cut by the patch edge give no loss
@@ -277,9 +316,10 @@ def main():
         z = torch.from_numpy(np.stack([x[0] for x in b]))
         heat = torch.from_numpy(np.stack([x[1] for x in b]))
         reg = torch.from_numpy(np.stack([x[2] for x in b]))
-        ind = torch.from_numpy(np.stack([x[3] for x in b]))[:, None] * mask
+        cm = mask * torch.from_numpy(np.stack([x[4] for x in b]))[:, None]
+        ind = torch.from_numpy(np.stack([x[3] for x in b]))[:, None] * cm
         out = model(z)
-        lh = focal(out[:, :4], heat, mask)
+        lh = focal(out[:, :4], heat, cm)
         npos = ind.sum().clamp(min=1.0)
         ls = (torch.abs(out[:, 4:5] - reg[:, 0:1]) * ind).sum() / npos
         lo = (torch.abs(out[:, 5:7] - reg[:, 1:3]) * ind).sum() / npos
