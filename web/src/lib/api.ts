@@ -13,7 +13,7 @@ import type { BasemapLayer, Scenario } from '../../../engine/contract/enums.ts';
 export type {
   AppConfig, AuditEntry, Detection, DetectionReviewInput, DetectionWithNeighbours, Health, Me, Monument, MonumentList, Page,
   ScenarioScore, SiteDetail, SiteReview, SiteReviewInput, SiteRow, SitesQuery, Term, User, ZoneProgress, DetectionsQuery,
-  LocalPrecision, PrecisionList,
+  LocalPrecision, PrecisionList, PriorityRow,
 } from '../../../engine/contract/api.ts';
 export type {
   BasemapLayer, Decision, DetectionClass, DetectionOrder, Etat, Protection, ReviewStatus, Role, Scenario,
@@ -121,6 +121,8 @@ export const api = {
 
   sites: (q: C.SitesQuery, signal?: AbortSignal) =>
     getJson<C.Page<C.SiteRow>>(`api/sites${query({ kind: 'monument', ...q })}`, signal),
+  priorities: (q: { departement?: string; insee?: string; limit?: number; offset?: number }, signal?: AbortSignal) =>
+    getJson<{ total: number; horizon: Scenario; items: C.PriorityRow[] }>(`api/priorities${query(q)}`, signal),
   site: (id: string, signal?: AbortSignal) => getJson<C.SiteDetail>(`api/sites/${encodeURIComponent(id)}`, signal),
   saveSiteReview: (id: string, input: C.SiteReviewInput) =>
     sendJson<{ review: C.SiteReview; rescored: { scores: C.SiteDetail['scores'] } }>(
