@@ -24,17 +24,31 @@ async function openDb(path: string): Promise<Database> {
     db.exec('SELECT count(*) FROM sqlite_master');
     return db;
   } catch (err) {
-    throw new InputError(`${basename(path)}: not a readable GeoPackage (${(err as Error).message})`, { cause: err });
+    throw new InputError(`${basename(path)}: not a readable GeoPackage (${(err as Error).message}; expected a complete GeoPackage: a truncated download?)`, { cause: err });
   }
 }
 
+/** A damaged page is found by the query that reaches it, not when the file is opened. */
+function damaged(err: unknown): unknown {
+  const msg = (err as Error).message ?? '';
+  if (!/malformed|not a database|corrupt|disk image/i.test(msg)) return err;
+  return new InputError(`not a readable GeoPackage (${msg}; expected a complete GeoPackage: a truncated download?)`, { cause: err });
+}
+
 function rows(db: Database, q: string, params: (string | number)[] = []): Record<string, unknown>[] {
-  const st = db.prepare(q);
+  let st: ReturnType<Database['prepare']>;
+  try {
+    st = db.prepare(q);
+  } catch (err) {
+    throw damaged(err);
+  }
   try {
     st.bind(params);
     const out: Record<string, unknown>[] = [];
     while (st.step()) out.push(st.getAsObject() as Record<string, unknown>);
     return out;
+  } catch (err) {
+    throw damaged(err);
   } finally {
     st.free();
   }

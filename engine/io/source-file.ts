@@ -349,7 +349,7 @@ function zipEntries(name: string, bytes: Uint8Array): ZipEntry[] {
       },
     });
   } catch (err) {
-    throw new InputError(`${name}: not a readable zip archive (${(err as Error).message}; truncated download?)`, { cause: err });
+    throw new InputError(`${name}: not a readable zip archive (${(err as Error).message}; expected a complete zip: a truncated download?)`, { cause: err });
   }
   if (entries.length === 0) throw new InputError(`${name}: the zip archive holds no file`);
   const total = entries.reduce((s, e) => s + e.size, 0);
@@ -379,7 +379,7 @@ function inflateMember(name: string, bytes: Uint8Array, entry: ZipEntry): Uint8A
   try {
     out = unzipSync(bytes, { filter: (f) => f.name === entry.name })[entry.name];
   } catch (err) {
-    throw new InputError(`${name}: member ${entry.name} cannot be decompressed (${(err as Error).message})`, { cause: err });
+    throw new InputError(`${name}: member ${entry.name} cannot be decompressed (${(err as Error).message}; expected an intact zip: a damaged or truncated download?)`, { cause: err });
   }
   if (!out) throw new InputError(`${name}: member ${entry.name} cannot be found`);
   return out;
@@ -391,7 +391,7 @@ function extractEntries(name: string, bytes: Uint8Array, entries: readonly ZipEn
   try {
     members = unzipSync(bytes, { filter: (f) => wanted.has(f.name) });
   } catch (err) {
-    throw new InputError(`${name}: cannot be decompressed (${(err as Error).message})`, { cause: err });
+    throw new InputError(`${name}: cannot be decompressed (${(err as Error).message}; expected an intact zip: a damaged or truncated download?)`, { cause: err });
   }
   const dir = tempDir();
   const files: string[] = [];

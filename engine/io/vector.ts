@@ -11,6 +11,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { CrsError, InputError, NotFoundError } from '../errors.ts';
 import { isKnownCrs, normaliseCrs } from '../geo/crs.ts';
+import { limitProperties } from './record-rules.ts';
 
 /** A GeoJSON geometry object (coordinates in the layer's CRS). */
 export interface Geometry {
@@ -133,7 +134,10 @@ export async function readVector(path: string, opts: VectorOptions = {}): Promis
     format: format.name,
     crs,
     declaredCrs: opened.declaredCrs,
-    [Symbol.asyncIterator]: () => opened.features()[Symbol.asyncIterator](),
+    // The shared record rules (engine/io/record-rules.ts): oversize attributes cut and flagged
+    // (GeoJSON applies them while parsing).
+    [Symbol.asyncIterator]: () =>
+      format.name === 'geojson' ? opened.features()[Symbol.asyncIterator]() : limitedFeatures(opened.features(), name)[Symbol.asyncIterator](),
   };
 }
 
@@ -143,6 +147,13 @@ export async function listVectorLayers(path: string): Promise<VectorLayerInfo[]>
   const format = vectorFormatOf(path);
   if (format.layers) return format.layers(path);
   return [{ name: basename(path, extname(path)), dataType: 'features' }];
+}
+
+async function* limitedFeatures(features: AsyncIterable<VectorFeature>, name: string): AsyncGenerator<VectorFeature> {
+  for await (const f of features) {
+    limitProperties(f.properties, name, `${name}, feature ${f.index}`);
+    yield f;
+  }
 }
 
 /** Reads every feature into memory (small layers, tests). */

@@ -15,6 +15,8 @@ export const SEED = 14;
 
 export interface Group {
   kind: string;
+  /** files imported before the base (what the kind needs: communes for Mérimée codes…) */
+  setup?: { kind: string; file: string }[];
   /** the base file's name: every mutant is written under this name (so the layer stays the same) */
   name: string;
   base: Uint8Array;
@@ -107,6 +109,20 @@ export function buildCorpus(): Group[] {
   groups.push(jsonGroup('basemap-land', 'land.geojson', land, false));
   const rivers = json(join(REGION, 'basemap', 'rivers.geojson'));
   groups.push(jsonGroup('basemap-rivers', 'rivers.geojson', rivers, false));
+  // Real published files (committed extracts, test/fixtures/real/*/README.md)
+  const REAL = join(FIX, 'real');
+  groups.push({
+    ...csvGroup('merimee', 'pop-codes-67.csv', read(join(REAL, 'merimee', 'pop-codes-67-extract.csv')), '|'),
+    setup: [{ kind: 'communes', file: join(REAL, 'admin', 'communes-67-bas-rhin.geojson') }],
+  });
+  groups.push(csvGroup('museums', 'liste-musees.csv', read(join(REAL, 'museums', 'liste-et-localisation-des-musees-de-france-2024-extract.csv')), ';'));
+  const driasReal = read(join(REAL, 'drias', 'DRIAS_2020_REFERENCE_annuel_bas-rhin_subset.txt'));
+  const dh = Buffer.from(driasReal).toString('latin1').split('\n').findIndex((l) => /^#?\s*Point;/.test(l)) + 1;
+  groups.push(csvGroup('drias', 'drias-67.txt', driasReal, ';', undefined, Math.max(1, dh)));
+  const pprt = read(join(REAL, 'ppr', 'ppr_cnig_pprt_69dreal20090005.gpkg'));
+  groups.push({ kind: 'ppr', name: 'pprt.gpkg', base: pprt, mutants: gpkgMutants(pprt).filter((m) => !m.name.startsWith('zip')) });
+  const covadis = read(join(REAL, 'ppr', 'pprn_covadis_38DDT20010005.zip'));
+  groups.push({ kind: 'ppr', name: 'covadis.zip', base: covadis, mutants: byteMutants(covadis, '.zip', seed++, 3, [1, 16]) });
   return groups;
 }
 

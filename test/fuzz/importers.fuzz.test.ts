@@ -131,6 +131,7 @@ async function runGroup(g: Group, setup?: (store: Store) => Promise<void>): Prom
   const store = await Store.open(':memory:');
   try {
     if (setup) await setup(store);
+    for (const s of g.setup ?? []) await importLayer(store, s.kind, s.file);
     const baseFile = writeMutant(`${g.kind}-${g.name}`, 0, g.name, { name: 'base', bytes: g.base, ext: g.name.slice(g.name.lastIndexOf('.')) });
     await importLayer(store, g.kind, baseFile, g.options ?? {}); // the valid base must import
     let state = await tableChecksums(store);
