@@ -350,7 +350,7 @@ const RECORD_SCOPES: Record<string, (layer: string) => RecordScope> = {
   merimee: () => ({ table: 'monuments', key: 'reference', where: 'true', siteKind: 'monument', name: 'titre' }),
   archaeology: heritage('archaeo'),
   museums: heritage('museum'),
-  spr: (layer) => ({ table: 'spr', key: "code_insee || ' ' || coalesce(nom_spr, '')", where: 'layer = $1', param: layer, name: 'nom_spr' }),
+  spr: (layer) => ({ table: 'spr', key: "code_insee || ' ' || coalesce(nom_spr, '')", where: 'layer = $1', param: layer }),
   'hazard-zones': zones,
   tri: zones,
   rga: zones,
@@ -407,7 +407,10 @@ async function compare(tx: Store, scope: RecordScope, catalogueId: number, repla
     : 'false';
   const count = async (sql: string) => Number(await tx.value(`SELECT count(*) FROM (${sql})`));
   const sample = async (sql: string) =>
-    (await tx.all<{ k: string; n: string | null }>(`${sql} ORDER BY 1 LIMIT 10`)).map((r) => (r.n ? `${r.k} (${r.n})` : r.k));
+    (await tx.all<{ k: string; n: string | null }>(`${sql} ORDER BY 1 LIMIT 10`)).map((r) => {
+      const cut = (v: string) => (v.length > 60 ? `${v.slice(0, 60)}…` : v);
+      return r.n && r.n !== r.k ? `${cut(r.k)} (${cut(r.n)})` : cut(r.k);
+    });
   const out: RecordChanges = {
     table: scope.table,
     added: await count(added),

@@ -23,7 +23,7 @@
  * named in the report; a column the header does not declare is refused.
  */
 import { InputError, show, where } from '../errors.ts';
-import { duplicateIssue } from '../io/record-rules.ts';
+import { checkLastLine, duplicateIssue } from '../io/record-rules.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
 import { SCENARIOS, loadRiskConfig, type RiskConfig } from '../risk/config.ts';
 import type { AppendColumn } from '../store/store.ts';
@@ -314,12 +314,14 @@ export const driasImporter: Importer = {
     // pairs were mapped to one warming level, or the file repeats a point.
     const seen = new Map<string, { line: number; combo: string }>();
     let read = 0;
+    let last: { line: number; value: string } | undefined;
     for (let i = header.dataStart; i < lines.length; i++) {
       const text = lines[i];
       if (text.trim() === '' || text.startsWith('#')) continue;
       const line = i + 1;
       read++;
       const f = splitRow(text);
+      last = { line, value: f[f.length - 1] ?? '' };
       if (f.length !== columns.length) {
         throw new InputError(`${where(file, line)}: ${f.length} fields where the header has ${columns.length} (truncated row? expected ${columns.join(';')})`);
       }
@@ -389,6 +391,8 @@ export const driasImporter: Importer = {
       }
     }
     if (read === 0) throw new InputError(`${file}: header but no grid points (expected one line per SAFRAN point)`);
+    // A file cut inside its last value still parses (« 12.3 » from « 12.34 »): the shared rule flags it.
+    checkLastLine(source.text, file, last?.line, last?.value);
     if (rows.length === 0) {
       throw new InputError(
         `${file}: none of the indicators (${[...unscoredSeasonal].slice(0, 12).join(', ')}) is one Vigie scores ` +
