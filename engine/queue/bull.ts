@@ -186,7 +186,7 @@ export interface WorkerOptions {
   drain?: boolean;
   /** replaces the detector (benchmarks: a no-op job) */
   processor?: (spec: JobSpec, out: string) => Promise<Partial<TileJobResult>>;
-  onJob?: (r: { ok: boolean; tile: string; error?: string; detections?: number; ms?: number }) => void;
+  onJob?: (r: { ok: boolean; tile: string; error?: string; detections?: number; ms?: number; bytesRead?: number }) => void;
 }
 
 export interface WorkerHandle {
@@ -228,7 +228,7 @@ export async function startWorker(url: string, opts: WorkerOptions = {}): Promis
           .hincrby(rateKey(name), String(Math.floor(now / RATE_BUCKET_MS)), 1)
           .exec();
         jobs++;
-        opts.onJob?.({ ok: true, tile: spec.tile, detections: r.detections, ms: r.ms });
+        opts.onJob?.({ ok: true, tile: spec.tile, detections: r.detections, ms: r.ms, bytesRead: r.bytesRead });
         return { detections: r.detections ?? null, ms: Math.round(r.ms ?? 0) };
       } catch (err) {
         failed++;

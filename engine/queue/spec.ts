@@ -9,7 +9,7 @@
  * header (URLs are fetched by range requests into a cache folder first).
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -76,17 +76,27 @@ export async function expandSources(inputs: string[]): Promise<string[]> {
 /** Builds one JobSpec per tile source (hashes, headers, neighbours within the margin). */
 export async function planJobs(det: Pick<Detector, 'hash' | 'calibration'>, sources: string[], opts: PlanOptions = {}): Promise<JobSpec[]> {
   const local = new Map<string, string>(); // local file -> source
-  const cache = opts.cacheDir ?? join(tmpdir(), 'vigie-plan-cache');
+  const cache = opts.cacheDir ?? (await mkdtemp(join(tmpdir(), 'vigie-plan-')));
   let done = 0;
-  for (const src of sources) {
-    if (isUrl(src)) {
-      await mkdir(cache, { recursive: true });
-      const file = join(cache, `${local.size}-${urlBaseName(src)}`);
-      await fetchToFile(src, file);
-      local.set(file, src);
-    } else local.set(src, src);
-    opts.onProgress?.(++done, sources.length * 2);
+  try {
+    for (const src of sources) {
+      if (isUrl(src)) {
+        await mkdir(cache, { recursive: true });
+        const file = join(cache, `${local.size}-${urlBaseName(src)}`);
+        await fetchToFile(src, file);
+        // an ASCII grid's CRS is in the .prj beside it, when the server has one
+        if (/\.asc$/i.test(file)) await fetchToFile(src.replace(/\.asc(\?.*)?$/i, '.prj$1'), file.replace(/\.asc$/i, '.prj')).catch(() => undefined);
+        local.set(file, src);
+      } else local.set(src, src);
+      opts.onProgress?.(++done, sources.length * 2);
+    }
+    return await planLocal(det, local, opts, sources.length, done);
+  } finally {
+    if (!opts.cacheDir) await rm(cache, { recursive: true, force: true });
   }
+}
+
+async function planLocal(det: Pick<Detector, 'hash' | 'calibration'>, local: Map<string, string>, opts: PlanOptions, total: number, done: number): Promise<JobSpec[]> {
   const files = [...local.keys()];
   const names = new Map<string, string>();
   for (const [f, src] of local) {
@@ -111,7 +121,7 @@ export async function planJobs(det: Pick<Detector, 'hash' | 'calibration'>, sour
       ...(r.bounds ? { b: [r.bounds.minx, r.bounds.miny, r.bounds.maxx, r.bounds.maxy] as [number, number, number, number], c: r.bounds.crs } : {}),
       nb,
     });
-    opts.onProgress?.(++done, sources.length * 2);
+    opts.onProgress?.(++done, total * 2);
   }
   return specs;
 }

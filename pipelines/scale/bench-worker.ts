@@ -3,7 +3,7 @@
  * replaced by nothing (`noop`), by writing the job's Parquet file without detecting (`write`),
  * or left as it is (`real`). Prints one JSON line when the queue is drained: jobs, CPU time of
  * the whole process (all threads) and of the jobs alone (from the first job's start), and the
- * first start / last end times (epoch ms).
+ * first start / last end times (epoch ms), and the process's peak resident memory.
  *
  *   node --import tsx pipelines/scale/bench-worker.ts --redis URL --queue NAME --mode noop|write|real [--concurrency N]
  */
@@ -29,6 +29,8 @@ const cpu = () => {
 let firstStart = 0;
 let cpuAtFirst = 0;
 let lastEnd = 0;
+let bytesRead = 0;
+let detections = 0;
 const mark = () => {
   if (!firstStart) {
     firstStart = Date.now();
@@ -61,9 +63,11 @@ const w = await startWorker(values.redis!, {
           lastEnd = Date.now();
           return { id: spec.id, tile: spec.tile, detections: 0, ms: 0 };
         },
-  onJob: () => {
+  onJob: (j) => {
     mark();
     lastEnd = Date.now();
+    bytesRead += j.bytesRead ?? 0;
+    detections += j.detections ?? 0;
   },
 });
 // in real mode the first job's start is not seen: take the worker's ready time
@@ -72,5 +76,5 @@ if (values.mode === 'real') {
   cpuAtFirst = cpu();
 }
 const r = await w.done;
-process.stdout.write(JSON.stringify({ jobs: r.jobs, failed: r.failed, cpu_ms: cpu(), cpu_jobs_ms: cpu() - cpuAtFirst, first_start_ms: firstStart, last_end_ms: lastEnd }) + '\n');
+process.stdout.write(JSON.stringify({ jobs: r.jobs, failed: r.failed, cpu_ms: cpu(), cpu_jobs_ms: cpu() - cpuAtFirst, first_start_ms: firstStart, last_end_ms: lastEnd, max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024), bytes_read: bytesRead, detections }) + '\n');
 process.exit(0);
