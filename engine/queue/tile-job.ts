@@ -14,7 +14,7 @@ import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { fromUrl } from 'geotiff';
+import { fromFile, fromUrl } from 'geotiff';
 import { InputError, VigieError } from '../errors.ts';
 import { normaliseCrs, registerCrs } from '../geo/crs.ts';
 import { openDem } from '../geo/dem.ts';
@@ -204,37 +204,64 @@ async function fetchSidecar(url: string, tilePath: string): Promise<void> {
  * `work`. Returns null when the neighbour lies beyond the margin.
  */
 async function cropNeighbour(nb: NeighbourRef, spec: JobSpec, work: string, k: number, crs: string | undefined): Promise<{ path: string; bytes: number } | null> {
-  const [tminx, tminy, tmaxx, tmaxy] = spec.b!;
-  type Src = { originX: number; originY: number; resX: number; resY: number; width: number; height: number; nodata: number | null; read(c0: number, r0: number, c1: number, r1: number): Promise<Float32Array>; bytes: number };
+  type Src = { originX: number; originY: number; resX: number; resY: number; width: number; height: number; nodata: number | null; read(c0: number, r0: number, c1: number, r1: number): Promise<{ data: Float32Array; bytes: number }> };
   let src: Src;
-  if (isUrl(nb.src) && /\.tiff?$/i.test(urlBaseName(nb.src))) {
-    const tiff = await fromUrl(nb.src, { allowFullFile: false });
-    const img = await tiff.getImage(0);
-    const [ox, oy] = img.getOrigin();
-    const [rx, ry] = img.getResolution();
-    const nd = img.getGDALNoData();
-    src = {
-      originX: ox, originY: oy, resX: rx, resY: -ry, width: img.getWidth(), height: img.getHeight(), nodata: nd === null || nd === undefined ? null : Number(nd), bytes: 0,
-      async read(c0, r0, c1, r1) {
-        const r = await img.readRasters({ window: [c0, r0, c1, r1], samples: [0], interleave: true });
-        return r instanceof Float32Array ? r : Float32Array.from(r as ArrayLike<number>);
-      },
-    };
-  } else {
-    let file = nb.src;
-    if (isUrl(nb.src)) {
-      file = join(work, `nb-${k}-${urlBaseName(nb.src)}`);
-      await fetchToFile(nb.src, file);
-      if (/\.asc$/i.test(file)) await fetchSidecar(nb.src, file);
+  const isTiff = /\.tiff?$/i.test(isUrl(nb.src) ? urlBaseName(nb.src) : nb.src);
+  if (isTiff) {
+    // window reads: only the strips or tiles the margin covers are read (HTTP range requests, or file reads)
+    const tiff = isUrl(nb.src) ? await fromUrl(nb.src, { allowFullFile: false }) : await fromFile(nb.src);
+    try {
+      const img = await tiff.getImage(0);
+      const [ox, oy] = img.getOrigin();
+      const [rx, ry] = img.getResolution();
+      const nd = img.getGDALNoData();
+      const tiled = img.isTiled;
+      const bw = img.getTileWidth();
+      const bh = img.getTileHeight();
+      const counts = (await img.fileDirectory.loadValue(tiled ? 'TileByteCounts' : 'StripByteCounts')) as ArrayLike<number> | undefined;
+      const across = Math.ceil(img.getWidth() / bw);
+      src = {
+        originX: ox, originY: oy, resX: rx, resY: -ry, width: img.getWidth(), height: img.getHeight(), nodata: nd === null || nd === undefined ? null : Number(nd),
+        async read(c0, r0, c1, r1) {
+          const r = await img.readRasters({ window: [c0, r0, c1, r1], samples: [0], interleave: true });
+          let bytes = 0;
+          if (counts) {
+            for (let by = Math.floor(r0 / bh); by <= Math.floor((r1 - 1) / bh); by++) {
+              for (let bx = Math.floor(c0 / bw); bx <= Math.floor((c1 - 1) / bw); bx++) bytes += Number(counts[by * across + bx] ?? 0);
+            }
+          }
+          return { data: r instanceof Float32Array ? r : Float32Array.from(r as ArrayLike<number>), bytes };
+        },
+      };
+      return await writeCrop(src, nb, spec, work);
+    } finally {
+      await tiff.close();
     }
-    const d = await openDem(file, { crs });
-    const g = d.grid;
-    src = {
-      originX: g.originX, originY: g.originY, resX: g.resX, resY: g.resY, width: g.width, height: g.height, nodata: d.nodata,
-      bytes: (await stat(file)).size,
-      read: (c0, r0, c1, r1) => d.readWindow({ col: c0, row: r0, width: c1 - c0, height: r1 - r0 }),
-    };
   }
+  let file = nb.src;
+  if (isUrl(nb.src)) {
+    file = join(work, `nb-${k}-${urlBaseName(nb.src)}`);
+    await fetchToFile(nb.src, file);
+    if (/\.asc$/i.test(file)) await fetchSidecar(nb.src, file);
+  }
+  // an ASCII grid is read whole
+  const d = await openDem(file, { crs });
+  const g = d.grid;
+  const size = (await stat(file)).size;
+  src = {
+    originX: g.originX, originY: g.originY, resX: g.resX, resY: g.resY, width: g.width, height: g.height, nodata: d.nodata,
+    read: async (c0, r0, c1, r1) => ({ data: await d.readWindow({ col: c0, row: r0, width: c1 - c0, height: r1 - r0 }), bytes: size }),
+  };
+  return writeCrop(src, nb, spec, work);
+}
+
+async function writeCrop(
+  src: { originX: number; originY: number; resX: number; resY: number; width: number; height: number; nodata: number | null; read(c0: number, r0: number, c1: number, r1: number): Promise<{ data: Float32Array; bytes: number }> },
+  nb: NeighbourRef,
+  spec: JobSpec,
+  work: string,
+): Promise<{ path: string; bytes: number } | null> {
+  const [tminx, tminy, tmaxx, tmaxy] = spec.b!;
   const pad = MARGIN_M + 2 * Math.max(src.resX, src.resY) + 0.5;
   const x0 = Math.max(tminx - pad, src.originX);
   const x1 = Math.min(tmaxx + pad, src.originX + src.width * src.resX);
@@ -253,9 +280,9 @@ async function cropNeighbour(nb: NeighbourRef, spec: JobSpec, work: string, k: n
   };
   const [c0, c1] = span((x0 - src.originX) / src.resX, (x1 - src.originX) / src.resX, src.width);
   const [r0, r1] = span((src.originY - y1) / src.resY, (src.originY - y0) / src.resY, src.height);
-  const data = await src.read(c0, r0, c1, r1);
+  const { data, bytes } = await src.read(c0, r0, c1, r1);
   const g = makeGrid({ originX: src.originX + c0 * src.resX, originY: src.originY - r0 * src.resY, resX: src.resX, resY: src.resY, width: c1 - c0, height: r1 - r0, crs: normaliseCrs(spec.c!) });
   const path = join(work, `${sourceTileName(nb.src)}.tif`);
   await writeFile(path, writeGeoTiff(data, g, { nodata: src.nodata ?? undefined, level: 1 }));
-  return { path, bytes: src.bytes || data.length * 4 };
+  return { path, bytes };
 }
