@@ -66,9 +66,13 @@ export async function expandSources(inputs: string[]): Promise<string[]> {
         const s = line.trim();
         if (!s || s.startsWith('#')) continue;
         if (!isUrl(s) && !/\.(tiff?|asc)$/i.test(s)) throw new InputError(`${p} line ${i + 1}: ${JSON.stringify(s)} is not a .tif/.asc path or an http(s) URL`);
+        if (!isUrl(s) && !(await stat(resolve(s)).catch(() => null))) throw new InputError(`${p} line ${i + 1}: ${s}: no such file`);
         out.push(isUrl(s) ? s : resolve(s));
       }
-    } else out.push(...(await listTileFiles([p])).map((f) => resolve(f)));
+    } else {
+      if (!(await stat(p).catch(() => null))) throw new InputError(`${p}: no such file or folder`);
+      out.push(...(await listTileFiles([p])).map((f) => resolve(f)));
+    }
   }
   return out;
 }

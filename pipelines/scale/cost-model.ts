@@ -57,7 +57,8 @@ export function costModel(b: ScaleBench, dtm: DtmBench | null, sources: { bench:
   const overheadS = b.per_job_overhead_ms / 1000;
   const dtmRow = dtm?.full_1km_tile_estimate?.['15M_points'];
   const dtmS = dtmRow ? dtmRow.total_s : null;
-  const perTileS = detQueue + overheadS + (dtmS ?? 0);
+  const perTileS = detQueue + overheadS; // from IGN's published MNT
+  const perTileLazS = dtmS === null ? null : perTileS + dtmS; // from the point clouds
   const coreHours = hours(T * perTileS);
   const coreHoursDetect = hours(T * detQueue);
   const coreHoursOverhead = hours(T * overheadS);
@@ -91,9 +92,16 @@ export function costModel(b: ScaleBench, dtm: DtmBench | null, sources: { bench:
   L(`| detection, queue worker (tile + its neighbours' margin strips) | ${fmt(detQueue, 2)} s | ${fmt(coreHoursDetect)} |`);
   L(`| detection, one \`vigie detect\` process over a mosaic (for comparison) | ${fmt(detSingle, 2)} s | ${fmt(hours(T * detSingle))} |`);
   L(`| queue: submit, dequeue, write the Parquet file, collect | ${fmt(b.per_job_overhead_ms, 1)} ms | ${fmt(coreHoursOverhead, 1)} |`);
-  if (coreHoursDtm !== null) L(`| MNT from LAZ (15 M points/km², \`vigie bench dtm\` estimate) | ${fmt(dtmS!, 1)} s | ${fmt(coreHoursDtm)} |`);
-  else L('| MNT from LAZ | not in this plan: run `vigie bench dtm > docs/dtm-bench.json` and this script again | — |');
-  L(`| **total** | **${fmt(perTileS, 2)} s** | **${fmt(coreHours)}** |`);
+  L(`| **total from IGN's published MNT** | **${fmt(perTileS, 2)} s** | **${fmt(coreHours)}** |`);
+  if (coreHoursDtm !== null) {
+    L(`| MNT from LAZ (15 M points per km², \`vigie bench dtm\`: measured decode rate on real LAZ, triangulation on a full-density synthetic tile; one thread) | ${fmt(dtmS!, 1)} s | ${fmt(coreHoursDtm)} |`);
+    L(`| **total from the point clouds (MNT + detection)** | **${fmt(perTileLazS!, 1)} s** | **${fmt(hours(T * perTileLazS!))}** |`);
+  } else L('| MNT from LAZ | not in this plan: run `vigie bench dtm > docs/dtm-bench.json` and this script again | — |');
+  if (coreHoursDtm !== null) {
+    L();
+    L('The queue runs detection jobs on MNT tiles; building MNT from the point clouds is `vigie dtm` (or `vigie detect` on LAZ, which converts first) ' +
+      'on each machine, not yet a queued job: its line is the cost such jobs would add.');
+  }
   L();
   L(`The queue's share of the work: ${fmt((100 * overheadS) / perTileS, 2)} % of each 1 km tile's CPU ` +
     `(${fmt((100 * b.per_job_overhead_ms) / b.tiny_real.cpu_ms_per_job, 1)} % for a ${b.tiny_real.tile_km2} km² test tile of ${fmt(b.tiny_real.cpu_ms_per_job)} ms CPU).`);
@@ -110,13 +118,14 @@ export function costModel(b: ScaleBench, dtm: DtmBench | null, sources: { bench:
   const rss = Math.max(km['1_worker'].worker_max_rss_mb ?? 0, km['2_workers'].worker_max_rss_mb ?? 0);
   if (rss > 0) L(`Memory: each worker process peaked at ${fmt(rss)} MB resident on 1 km tiles; plan ${fmt(Math.ceil((rss * 1.5) / 256) * 256)} MB per core.`);
   L();
-  L('| cores | detection | + collect | jobs/s the queue must serve | read rate from storage |');
-  L('| --- | --- | --- | --- | --- |');
+  L(`| cores | from MNT: detection | + collect | jobs/s the queue serves | MNT read rate |${perTileLazS !== null ? ' from LAZ: MNT + detection + collect |' : ''}`);
+  L(`| --- | --- | --- | --- | --- |${perTileLazS !== null ? ' --- |' : ''}`);
   for (const cores of [1, 10, 100, 1000]) {
     const wall = (T * perTileS) / cores;
     const rate = cores / perTileS;
     const read = (rate * readPerTile) / 1e6;
-    L(`| ${fmt(cores)} | ${duration(wall)} | ${duration(wall + collectS)} | ${fmt(rate, rate < 10 ? 1 : 0)} | ${fmt(read, read < 10 ? 1 : 0)} MB/s |`);
+    const laz = perTileLazS !== null ? ` ${duration((T * perTileLazS) / cores + collectS)} |` : '';
+    L(`| ${fmt(cores)} | ${duration(wall)} | ${duration(wall + collectS)} | ${fmt(rate, rate < 10 ? 1 : 0)} | ${fmt(read, read < 10 ? 1 : 0)} MB/s |${laz}`);
   }
   L();
   L(`The queue itself drained no-op jobs at ${fmt(drainJobsPerS)} jobs/s on this machine (2 worker processes and Redis on ${b.machine.cores} cores), ` +

@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 function worker(url: string, extra: string[] = []): { proc: ChildProcess; exited: Promise<number | null>; log: () => string } {
-  const proc = spawn(process.execPath, [BIN, 'queue', 'worker', '--redis', url, '--lock-ms', '2000', '--drain', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, 'queue', 'worker', '--redis', url, '--lock-ms', '3000', '--drain', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   proc.stdout!.on('data', (b) => (log += b));
   proc.stderr!.on('data', (b) => (log += b));

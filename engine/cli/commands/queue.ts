@@ -155,7 +155,7 @@ export const queueCommand: Command = {
         return 0;
       }
       default:
-        throw new InputError(`vigie queue: unknown subcommand ${JSON.stringify(sub ?? '')}; expected plan, submit, worker, status or collect\nUsage: ${USAGE}`);
+        throw new InputError(`unknown subcommand ${JSON.stringify(sub ?? '')}; expected plan, submit, worker, status or collect\nUsage: ${USAGE}`);
     }
   },
 };
