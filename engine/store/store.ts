@@ -219,9 +219,11 @@ export class Store {
         n++;
       }
       appender.flushSync();
-    } finally {
-      appender.closeSync();
+    } catch (err) {
+      closeAfterFailure(appender);
+      throw err;
     }
+    appender.closeSync();
     return n;
   }
 
@@ -264,9 +266,11 @@ export class Store {
         appender.appendDataChunk(chunk);
       }
       appender.flushSync();
-    } finally {
-      appender.closeSync();
+    } catch (err) {
+      closeAfterFailure(appender);
+      throw err;
     }
+    appender.closeSync();
     return rows;
   }
 
@@ -286,6 +290,18 @@ export class Store {
     this.txConn?.closeSync();
     this.mainConn.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/**
+ * After a failed append the transaction is aborted and closing the appender throws « Current
+ * transaction is aborted »: that must not replace the error that says what went wrong.
+ */
+function closeAfterFailure(appender: DuckDBAppender): void {
+  try {
+    appender.closeSync();
+  } catch {
+    // the original error is the one to report
   }
 }
 

@@ -90,3 +90,16 @@ describe('Store.transaction', () => {
     expect(Number(await store.value('SELECT count(*) FROM t'))).toBe(2);
   });
 });
+
+describe('Store.append', () => {
+  it('reports the append error itself, not the aborted transaction behind it', async () => {
+    await store.run('CREATE TABLE k (id VARCHAR PRIMARY KEY)');
+    await store.run(`INSERT INTO k VALUES ('a')`);
+    const err = await store
+      .transaction((tx) => tx.append('k', [{ id: 'a' }], [{ type: 'varchar', get: (r: { id: string }) => r.id }]))
+      .catch((e: unknown) => e as Error);
+    expect(String(err)).toMatch(/duplicate key|primary key|constraint/i);
+    expect(String(err)).not.toMatch(/transaction is aborted/i);
+    expect(Number(await store.value('SELECT count(*) FROM k'))).toBe(1);
+  });
+});
