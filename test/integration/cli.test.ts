@@ -58,7 +58,8 @@ describe('vigie CLI', () => {
 
   const good = readFileSync(join(SAMPLE_REGION_DIR, 'merimee.csv'), 'utf8');
   const cases: Array<[string, string, RegExp]> = [
-    ['wrong delimiter', good.replaceAll('|', '\t'), /merimee-bad\.csv line 1.*(delimiter|separat|column)/i],
+    // Tab, comma and semicolon re-saves are read (spreadsheets write them); '#' is no CSV delimiter.
+    ['wrong delimiter', good.replaceAll('|', '#'), /merimee-bad\.csv line 1.*(delimiter|separat|column)/i],
     ['missing Reference column', good.replace('Reference|', 'Ref|'), /merimee-bad\.csv line 1.*Reference/],
     ['truncated file', good.slice(0, Math.floor(good.length / 2)) + '|"unterminated', /merimee-bad\.csv line \d+/],
     ['binary garbage', '\u0000\u0001\u0002PK\u0003\u0004garbage', /merimee-bad\.csv.*binary/i],
