@@ -24,7 +24,7 @@
 import { basename, extname } from 'node:path';
 import { ConflictError, InputError } from './errors.ts';
 import { collectRecordIssues } from './io/record-rules.ts';
-import { readBinarySourceFile, readSourceFile, type SourceFile } from './io/source-file.ts';
+import { isFolder, readBinarySourceFile, readSourceFile, readSourceFolder, type SourceFile } from './io/source-file.ts';
 import type { Store } from './store/store.ts';
 import { communesImporter } from './heritage/communes.ts';
 import { merimeeImporter } from './heritage/merimee.ts';
@@ -49,6 +49,8 @@ export interface ImportReport {
   layer: string;
   rowsRead: number;
   kept: number;
+  /** kept rows that have a position (point layers that report it) */
+  positioned?: number;
   /** kept-but-flagged issue counts per reason */
   flagged: Record<string, number>;
   /** records rejected (not stored), whatever the reason */
@@ -132,6 +134,8 @@ export interface PreparedImport {
   vintage?: string;
   /** importer remarks for the report (positions derived, columns missing…) */
   notes?: string[];
+  /** kept rows that have a position (point layers) */
+  positioned?: number;
   /** Replaces the layer's rows; called inside the import transaction. */
   write(store: Store, catalogueId: number): Promise<void>;
 }
@@ -144,6 +148,8 @@ export interface Importer {
    * Shapefile, GeoTIFF), so the file is checksummed but not decoded as UTF-8 text.
    */
   readonly binary?: boolean;
+  /** extensions of the files read when the input is a folder (source.files lists them); none: a folder is refused */
+  readonly folder?: readonly string[];
   /** the member to read from a .zip input when the user names none (e.g. /zone_alea.*\.shp$/i) */
   readonly archiveMember?: RegExp | string;
   prepare(ctx: ImportContext): Promise<PreparedImport>;
@@ -177,7 +183,12 @@ export async function importLayer(
   const started = performance.now();
   const importer = importerFor(kind);
   const member = { member: options.member ?? importer.archiveMember };
-  const source = importer.binary ? readBinarySourceFile(file, member) : readSourceFile(file, member);
+  const source =
+    importer.folder && isFolder(file)
+      ? readSourceFolder(file, importer.folder)
+      : importer.binary
+        ? readBinarySourceFile(file, member)
+        : readSourceFile(file, member);
   const layerOption = options.layer?.trim() || (await layerOfEarlierImport(store, kind, file));
   // Flags raised by the shared readers (field sizes, cut last lines, declared counts) join the importer's own.
   const { result: prepared, issues: readerIssues } = await collectRecordIssues(() =>
@@ -258,6 +269,7 @@ export async function importLayer(
       layer: prepared.layer,
       rowsRead: prepared.rowsRead,
       kept: prepared.kept,
+      ...(prepared.positioned !== undefined ? { positioned: prepared.positioned } : {}),
       flagged,
       rejected: prepared.issues.filter((i) => !i.kept).length,
       issues: prepared.issues,
@@ -538,7 +550,7 @@ export function formatReport(report: ImportReport, maxIssues = 10): string {
   const lines = [
     `${report.kind}: ${report.file} → ${report.layer} (catalogue #${report.catalogueId}, sha256 ${report.checksum.slice(0, 12)}…)`,
     `  ${n(report.rowsRead)} rows read: ${n(report.kept)} kept, ${n(report.rejected)} rejected, ` +
-      `${n(flaggedTotal)} flags, in ${(report.durationMs / 1000).toFixed(2)} s`,
+      `${report.positioned !== undefined ? `${n(report.positioned)} positioned, ` : ''}${n(flaggedTotal)} flags, in ${(report.durationMs / 1000).toFixed(2)} s`,
   ];
   for (const note of report.notes ?? []) lines.push(`  note: ${note}`);
   lines.push(...changeLines(report));
