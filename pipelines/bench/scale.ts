@@ -12,8 +12,10 @@
  *  3. tiny real tiles: a 16-tile mosaic of 200 m tiles through real workers, one SIGKILLed
  *     mid-run; lost tiles and doubled or missing detections against `vigie detect`; the
  *     per-job time of a real (tiny) job and the queue's share of it.
- *  4. 1 km tiles: 8 tiles of the held-out detection bench (4 × 2 km) with one worker, then two:
- *     km²/min and their ratio; CPU-seconds per km² of the queue path and of `vigie detect`.
+ *  4. 1 km tiles: 16 tiles of the held-out detection bench (4 × 4 km) with one worker, then two,
+ *     alternated three times, timed from when every worker has loaded its model (jobs wait in a
+ *     paused queue until then): km²/min and their ratio; CPU-seconds per km² of the queue path
+ *     and of `vigie detect`.
  *
  * Steps: VIGIE_SCALE_STEPS=queue,outputs,tiny,km (default all) runs some of them; the cost model
  * (pipelines/scale/cost-model.ts) merges the JSON of several runs.
@@ -29,6 +31,7 @@ import { loadCalibration } from '../../engine/detect/calibrate.ts';
 import { detectTiles, runSettings, settingsHash } from '../../engine/detect/detections.ts';
 import { loadDetector } from '../../engine/detect/infer.ts';
 import { DEFAULT_CALIBRATION, readModelFile } from '../../engine/detect/model.ts';
+import { Queue } from 'bullmq';
 import { connect, queueStatus, readMeta, submitJobs } from '../../engine/queue/bull.ts';
 import { collectOutputs } from '../../engine/queue/collect.ts';
 import { ensureRedisServer, startRedis, type LocalRedis } from '../../engine/queue/local-redis.ts';
@@ -45,14 +48,19 @@ const WORKER = join(ROOT, 'pipelines', 'scale', 'bench-worker.ts');
 
 interface WorkerReport { jobs: number; failed: number; cpu_ms: number; cpu_jobs_ms: number; first_start_ms: number; last_end_ms: number; max_rss_mb: number; bytes_read: number; detections: number }
 
-function spawnWorker(url: string, queue: string, mode: string, concurrency: number, lockMs = 30_000): { proc: ChildProcess; report: Promise<WorkerReport | null> } {
+function spawnWorker(url: string, queue: string, mode: string, concurrency: number, lockMs = 30_000): { proc: ChildProcess; report: Promise<WorkerReport | null>; ready: Promise<void> } {
   const proc = spawn(process.execPath, ['--import', 'tsx', WORKER, '--redis', url, '--queue', queue, '--mode', mode, '--concurrency', String(concurrency), '--lock-ms', String(lockMs)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: ROOT,
   });
   let out = '';
   let err = '';
-  proc.stdout!.on('data', (b) => (out += b));
+  let readyNow: () => void = () => {};
+  const ready = new Promise<void>((r) => (readyNow = r));
+  proc.stdout!.on('data', (b) => {
+    out += b;
+    if (out.includes('"ready"')) readyNow();
+  });
   proc.stderr!.on('data', (b) => (err += b));
   const report = new Promise<WorkerReport | null>((resolve, reject) =>
     proc.once('exit', (code, sig) => {
@@ -61,7 +69,22 @@ function spawnWorker(url: string, queue: string, mode: string, concurrency: numb
       resolve(JSON.parse(out.trim().split('\n').at(-1)!) as WorkerReport);
     }),
   );
-  return { proc, report };
+  return { proc, report, ready };
+}
+
+const SPIN = 'const t0 = Date.now(); let x = 0, n = 0; while (Date.now() - t0 < 3000) { for (let i = 0; i < 1e6; i++) x += Math.sqrt(i); n++; } console.log(n + (x > 0 ? 0 : 1));';
+
+/** Work two CPU-bound processes do together over what one does alone, now: what this machine lends to a second worker. */
+async function machineRatio(): Promise<number> {
+  const spin = () => new Promise<number>((resolve) => {
+    const p = spawn(process.execPath, ['-e', SPIN], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    p.stdout!.on('data', (b) => (out += b));
+    p.once('exit', () => resolve(Number(out.trim())));
+  });
+  const one = await spin();
+  const two = (await Promise.all([spin(), spin()])).reduce((a, b) => a + b, 0);
+  return Math.round((two / one) * 100) / 100;
 }
 
 async function redisInfo(redis: LocalRedis): Promise<Record<string, number>> {
@@ -94,6 +117,7 @@ function sumJobs(rs: (WorkerReport | null)[]) {
     jobs: ok.reduce((a, r) => a + r.jobs, 0),
     cpu_ms: ok.reduce((a, r) => a + r.cpu_jobs_ms, 0),
     wall_ms: Math.max(...ok.map((r) => r.last_end_ms)) - Math.min(...ok.map((r) => r.first_start_ms)),
+    last_end_ms: Math.max(...ok.map((r) => r.last_end_ms)),
     max_rss_mb: Math.max(...ok.map((r) => r.max_rss_mb ?? 0)),
     bytes_read: ok.reduce((a, r) => a + (r.bytes_read ?? 0), 0),
     detections: ok.reduce((a, r) => a + (r.detections ?? 0), 0),
@@ -267,9 +291,9 @@ export async function runScaleBench(o: { quick: boolean; keep: boolean; log: (s:
     if (steps.has('km')) {
       const det = await loadDetector({ workers: 1 });
       const R = o.quick ? 1 : 3;
-      o.log(`1 km tiles: 8 tiles of the detection bench, 1 worker then 2, ${R} time(s)`);
+      o.log(`1 km tiles: 16 tiles of the detection bench, 1 worker then 2, ${R} time(s)`);
       const bench = await splitTiles(join(ROOT, 'tmp', 'detector-data'), BENCH);
-      const km = bench.tiles.filter((f) => /LHD_FXX_090[0-3]_660[12]_/.test(basename(f)));
+      const km = bench.tiles.filter((f) => /LHD_FXX_090[0-3]_660[1-4]_/.test(basename(f))); // 4 × 4 km
       const refKm = await Store.open(':memory:');
       const singleDet = await loadDetector();
       const c1 = cpuMs();
@@ -282,11 +306,24 @@ export async function runScaleBench(o: { quick: boolean; keep: boolean; log: (s:
       const kmSpecs = await planJobs(det, km);
       type KmRun = { wall_s: number; km2_per_min: number; cpu_s_per_km2: number; worker_max_rss_mb: number; bytes_read_per_tile: number; detections_per_km2: number; load: number[] };
       const all: Record<number, KmRun[]> = { 1: [], 2: [] };
+      const machine: number[] = [];
       for (let rep = 0; rep < R; rep++) {
+        machine.push(await machineRatio());
         for (const n of [1, 2]) {
           const q = `km${n}-${rep}`;
+          // jobs wait in a paused queue until every worker has loaded its model: the clock starts at resume
+          const conn = connect(redis.url);
+          const bq = new Queue(q, { connection: conn });
+          await bq.pause();
           await submitJobs(redis.url, kmSpecs, { queue: q, out: join(work, `out-${q}`) });
-          const w = sumJobs(await Promise.all(Array.from({ length: n }, () => spawnWorker(redis.url, q, 'real', 1).report)));
+          const ws = Array.from({ length: n }, () => spawnWorker(redis.url, q, 'real', 1));
+          await Promise.all(ws.map((w) => w.ready));
+          const resumed = Date.now();
+          await bq.resume();
+          const w = sumJobs(await Promise.all(ws.map((x) => x.report)));
+          w.wall_ms = w.last_end_ms - resumed;
+          await bq.close();
+          conn.disconnect();
           all[n].push({ wall_s: r1(w.wall_ms / 1000), km2_per_min: r1((km.length / w.wall_ms) * 60_000), cpu_s_per_km2: r3(w.cpu_ms / 1000 / km.length), worker_max_rss_mb: w.max_rss_mb, bytes_read_per_tile: Math.round(w.bytes_read / km.length), detections_per_km2: r1(w.detections / km.length), load: load() });
         }
       }
@@ -299,6 +336,7 @@ export async function runScaleBench(o: { quick: boolean; keep: boolean; log: (s:
         tile_bytes_avg: Math.round(tileBytes),
         ...runs,
         ratio_2_vs_1: r3(ratio),
+        machine_2_vs_1: { runs: machine, note: 'two CPU-bound spin processes over one, measured before each pair of runs: the most a second worker could add on this machine at that time' },
         vigie_detect_single_process: { wall_s: r1(detectWall / 1000), cpu_s_per_km2: r3(detectCpu / 1000 / km.length), km2_per_min: r1((km.length / detectWall) * 60_000), detector_threads: 2 },
         note: 'each queue worker is one process with one inference thread; the queue path reads each neighbour\'s margin strip for every tile; median of the alternated runs',
       };

@@ -70,6 +70,7 @@ const w = await startWorker(values.redis!, {
     detections += j.detections ?? 0;
   },
 });
+process.stdout.write('{"ready":true}\n');
 // in real mode the first job's start is not seen: take the worker's ready time
 if (values.mode === 'real') {
   firstStart = Date.now();

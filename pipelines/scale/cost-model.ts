@@ -32,7 +32,7 @@ interface ScaleBench {
   per_job_overhead_ms: number;
   tiny_real: { sigkill: Record<string, number>; cpu_ms_per_job: number; queue_overhead_share: number; tile_km2: number };
   km_tiles: {
-    tiles: number; tile_bytes_avg: number; '1_worker': Run; '2_workers': Run; ratio_2_vs_1: number;
+    tiles: number; tile_bytes_avg: number; '1_worker': Run; '2_workers': Run; ratio_2_vs_1: number; machine_2_vs_1?: { runs: number[] };
     vigie_detect_single_process: { cpu_s_per_km2: number; km2_per_min: number; wall_s: number };
   };
 }
@@ -112,7 +112,9 @@ export function costModel(b: ScaleBench, dtm: DtmBench | null, sources: { bench:
   L();
   L(`One worker process per core (one inference thread, \`--concurrency 1\`). Measured on ${km.tiles} tiles: 1 worker ` +
     `${fmt(km['1_worker'].km2_per_min, 1)} km²/min, 2 workers ${fmt(km['2_workers'].km2_per_min, 1)} km²/min (ratio ${fmt(km.ratio_2_vs_1, 2)}, ` +
-    `load average ${km['2_workers'].load[0]} on ${b.machine.cores} cores during the 2-worker run). The table assumes cores as free as the CPU figures, ` +
+    `load average ${km['2_workers'].load[0]} on ${b.machine.cores} cores during the 2-worker run` +
+    (km.machine_2_vs_1 ? `; two CPU-bound spin processes did ${km.machine_2_vs_1.runs.join(', ')}× the work of one at the same times, the most a second worker could add here` : '') +
+    '). The table assumes cores as free as the CPU figures, ' +
     `and adds the reduce (\`collect\`, one process: ${duration(collectS)} for France, ${b.outputs.extrapolation}).`);
   L();
   const rss = Math.max(km['1_worker'].worker_max_rss_mb ?? 0, km['2_workers'].worker_max_rss_mb ?? 0);
