@@ -39,6 +39,6 @@ describe('scores of monuments placed at their commune', () => {
   });
 
   async function kindOf(layer: string | null): Promise<string | null> {
-    return store.value<string | null>('SELECT kind FROM hazard_layers WHERE layer = $1', [layer]);
+    return (await store.value<string | null>('SELECT kind FROM hazard_layers WHERE layer = $1', [layer])) ?? null;
   }
 });

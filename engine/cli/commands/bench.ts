@@ -32,6 +32,10 @@ const BENCHES: Record<string, { summary: string; load: () => Promise<BenchRun> }
     summary: 'first map render and pan frame times in headless Chromium (46,760 monuments)',
     load: async () => (await import('../../../pipelines/bench/web.ts')).runWebBench,
   },
+  real: {
+    summary: 'all of France from the real published files: import, national scoring, map layer vs API, first render',
+    load: async () => (await import('../../../pipelines/bench/real-national.ts')).runRealNationalBench,
+  },
   dtm: {
     summary: 'LAZ → MNT: |Δz| vs IGN\'s DTMs, decode/triangulate/rasterise points/s, time for a 1 km² LiDAR HD tile',
     load: async () => (await import('../../../pipelines/bench/dtm.ts')).runDtmBench,
