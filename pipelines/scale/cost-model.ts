@@ -4,6 +4,7 @@
  * computed here from those measurements; nothing is typed by hand.
  *
  *   npx vigie bench scale > docs/scale-bench.json
+ *   VIGIE_SCALE_STEPS=tiny,km npx vigie bench scale > docs/scale-bench-steps.json   (optional: steps measured again, merged over the first)
  *   npx vigie bench dtm > docs/dtm-bench.json          (optional: the LAZ → MNT step)
  *   npx tsx pipelines/scale/cost-model.ts [docs/scale-bench.json[,more.json…]] [docs/dtm-bench.json] [docs/scale.md]
  *
@@ -159,18 +160,27 @@ export function costModel(b: ScaleBench, dtm: DtmBench | null, sources: { bench:
   for (const [k, t] of Object.entries(scaleTargets(b as never))) {
     L(`| ${k.replace(/_/g, ' ')} ${t.target} | ${t.measured ?? 'not measured'} | ${t.ok === null ? '—' : t.ok ? 'yes' : '**no**'} |`);
   }
+  const machine = km.machine_2_vs_1?.runs ?? [];
+  if (km.ratio_2_vs_1 < 1.8 && machine.length && Math.max(...machine) < 1.8) {
+    L();
+    L(`The 2-vs-1 target could not be checked on this machine: while it was measured, two plain CPU-bound processes got ${machine.join(', ')}× ` +
+      `the work of one (other jobs held the second core), and two workers got ${fmt(km.ratio_2_vs_1, 2)}× one worker — as much as the machine gave. ` +
+      'It needs two free cores: run `VIGIE_SCALE_STEPS=km npx vigie bench scale` on a quiet machine.');
+  }
   L();
   L(`SIGKILL run (16 tiles, one of two workers killed while it held ${b.tiny_real.sigkill.jobs_held_by_killed_worker} tile(s)): ` +
     `${b.tiny_real.sigkill.tiles_lost} tile lost, ${b.tiny_real.sigkill.detections_duplicated} detection doubled, ` +
     `${b.tiny_real.sigkill.detections_missing} missing, against \`vigie detect\` of the same tiles.`);
   L();
-  L('Reproduce: `npx vigie bench scale > docs/scale-bench.json && npx tsx pipelines/scale/cost-model.ts` (about 15 minutes on 2 cores; ' +
-    '`VIGIE_SCALE_TILES=50000` measures the queue on a sample and extrapolates, saying so).');
+  L('Reproduce: `npx vigie bench scale > docs/scale-bench.json` (about 20 minutes on 2 cores; `VIGIE_SCALE_TILES=50000` measures the queue on a sample ' +
+    'and extrapolates, saying so), optionally `VIGIE_SCALE_STEPS=tiny,km npx vigie bench scale > docs/scale-bench-steps.json` (steps measured again, merged over the first) ' +
+    'and `npx vigie bench dtm > docs/dtm-bench.json`, then `npx tsx pipelines/scale/cost-model.ts`.');
   return lines.join('\n') + '\n';
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const benchPaths = (process.argv[2] ?? join(ROOT, 'docs', 'scale-bench.json')).split(',');
+  const steps = join(ROOT, 'docs', 'scale-bench-steps.json');
+  const benchPaths = (process.argv[2] ?? [join(ROOT, 'docs', 'scale-bench.json'), ...(existsSync(steps) ? [steps] : [])].join(',')).split(',');
   const dtmPath = process.argv[3] ?? join(ROOT, 'docs', 'dtm-bench.json');
   const outPath = process.argv[4] ?? join(ROOT, 'docs', 'scale.md');
   const bench = Object.assign({}, ...benchPaths.map((p) => JSON.parse(readFileSync(p, 'utf8')))) as ScaleBench;
