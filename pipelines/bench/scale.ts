@@ -23,7 +23,7 @@
  * VIGIE_SCALE_WRITE_SAMPLE (default 20,000; --quick 2,000) for step 2.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,10 +48,14 @@ const WORKER = join(ROOT, 'pipelines', 'scale', 'bench-worker.ts');
 
 interface WorkerReport { jobs: number; failed: number; cpu_ms: number; cpu_jobs_ms: number; first_start_ms: number; last_end_ms: number; max_rss_mb: number; bytes_read: number; detections: number }
 
+let workerTmp: string | undefined;
+
 function spawnWorker(url: string, queue: string, mode: string, concurrency: number, lockMs = 30_000): { proc: ChildProcess; report: Promise<WorkerReport | null>; ready: Promise<void> } {
   const proc = spawn(process.execPath, ['--import', 'tsx', WORKER, '--redis', url, '--queue', queue, '--mode', mode, '--concurrency', String(concurrency), '--lock-ms', String(lockMs)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: ROOT,
+    // job folders of a killed worker stay in the bench's own folder, removed with it
+    env: workerTmp ? { ...process.env, TMPDIR: workerTmp } : process.env,
   });
   let out = '';
   let err = '';
@@ -128,6 +132,8 @@ export async function runScaleBench(o: { quick: boolean; keep: boolean; log: (s:
   const bin = ensureRedisServer();
   if (!bin.path) return { skipped: bin.reason };
   const work = mkdtempSync(join(tmpdir(), 'vigie-bench-scale-'));
+  workerTmp = join(work, 'tmp');
+  mkdirSync(workerTmp, { recursive: true });
   const redis = await startRedis({ dir: join(work, 'redis'), aof: true, fsync: 'everysec', bin: bin.path });
   const national = nationalCounts();
   const N = Number(process.env.VIGIE_SCALE_TILES ?? (o.quick ? 20_000 : national.total));

@@ -6,7 +6,7 @@
  * tiles — every tile, no detection lost, none doubled.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueEvents } from 'bullmq';
@@ -46,7 +46,12 @@ afterAll(async () => {
 });
 
 function worker(url: string, extra: string[] = []): { proc: ChildProcess; exited: Promise<number | null>; log: () => string } {
-  const proc = spawn(process.execPath, [BIN, 'queue', 'worker', '--redis', url, '--lock-ms', '3000', '--drain', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // TMPDIR inside the test's folder: a killed worker leaves its job folder there, removed with it
+  mkdirSync(join(dir, 'tmp'), { recursive: true });
+  const proc = spawn(process.execPath, [BIN, 'queue', 'worker', '--redis', url, '--lock-ms', '3000', '--drain', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TMPDIR: join(dir, 'tmp') },
+  });
   let log = '';
   proc.stdout!.on('data', (b) => (log += b));
   proc.stderr!.on('data', (b) => (log += b));
