@@ -80,5 +80,10 @@ export async function listen(store: Store, s: ServerSettings): Promise<string> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   console.log(`Vigie is serving at ${url}`);
+  // Build the big cached answers now rather than on the first visitor's map (outlines of every
+  // commune, the scenario layers); errors show up on the real request, not here.
+  void (async () => {
+    for (const u of ['/api/basemap/communes', '/api/monuments', '/api/monuments/layer.bin?scenario=ref']) await app.inject({ url: u }).catch(() => undefined);
+  })();
   return url;
 }

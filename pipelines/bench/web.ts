@@ -94,7 +94,8 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<strin
   const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
   const browser = await launchChromium(o.chromium);
   try {
-    // Warm the server's caches (as after the first visitor), then a cold page.
+    // Warm the server's caches (as `vigie serve` does at start), then a cold page.
+    await fetch(`${base}api/basemap/communes`).then((r) => r.arrayBuffer());
     await fetch(`${base}api/monuments`).then((r) => r.arrayBuffer());
     await fetch(`${base}api/monuments/layer.bin?scenario=ref`).then((r) => r.arrayBuffer());
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });

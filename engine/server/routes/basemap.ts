@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { simplify } from '@turf/turf';
+import type { MultiPolygon, Polygon } from 'geojson';
 import { NotFoundError } from '../../errors.ts';
 import { LAMBERT93 } from '../../geo/crs.ts';
 import { coordinatesToWgs84 } from '../../geo/reproject.ts';
@@ -24,17 +26,46 @@ export function registerBasemapRoutes(app: FastifyInstance, store: Store): void 
   });
 }
 
+/**
+ * Above this many communes (a national database: ~35,000) the outlines are generalised for a
+ * map of all France: 46 MB of full IGN outlines would take the browser tens of seconds to draw,
+ * for lines thinner than a pixel at that scale.
+ */
+const DETAILED_MAX = 3000;
+/** Douglas–Peucker tolerance in Lambert-93 metres: faithful for a département, coarse for France. */
+const TOLERANCE_M = { detailed: 2, national: 600 };
+
 async function communesGeoJson(store: Store): Promise<string> {
   const rows = await store.all<{ code_insee: string; nom: string; departement: string; geometry: string }>(
     'SELECT code_insee, nom, departement, geometry::VARCHAR AS geometry FROM communes ORDER BY code_insee',
   );
+  const national = rows.length > DETAILED_MAX;
+  const tolerance = national ? TOLERANCE_M.national : TOLERANCE_M.detailed;
+  const digits = national ? 4 : 6;
   const features = rows.map((r) => {
-    const g = JSON.parse(r.geometry) as { type: string; coordinates: unknown };
+    const g = generalise(JSON.parse(r.geometry) as Polygon | MultiPolygon, tolerance);
     return {
       type: 'Feature',
       properties: { code_insee: r.code_insee, nom: r.nom, departement: r.departement },
-      geometry: { type: g.type, coordinates: coordinatesToWgs84(g.coordinates, LAMBERT93) },
+      geometry: { type: g.type, coordinates: roundCoordinates(coordinatesToWgs84(g.coordinates, LAMBERT93), digits) },
     };
   });
   return JSON.stringify({ type: 'FeatureCollection', features });
+}
+
+/** Simplifies each ring; a ring that would collapse (fewer than 4 positions) keeps its original shape. */
+function generalise(g: Polygon | MultiPolygon, tolerance: number): Polygon | MultiPolygon {
+  if (g.type !== 'Polygon' && g.type !== 'MultiPolygon') return g;
+  try {
+    const s = simplify(g, { tolerance, highQuality: false, mutate: false }) as Polygon | MultiPolygon;
+    return s;
+  } catch {
+    return g;
+  }
+}
+
+function roundCoordinates(c: unknown, digits: number): unknown {
+  const f = 10 ** digits;
+  const walk = (x: unknown): unknown => (typeof x === 'number' ? Math.round(x * f) / f : Array.isArray(x) ? x.map(walk) : x);
+  return walk(c);
 }
