@@ -5,6 +5,7 @@
  * Change a shape here and both sides see it at compile time.
  */
 import { z } from 'zod';
+export { COMMUNES_BY_VIEW, COMMUNES_MIN_ZOOM } from './enums.ts';
 import {
   BASEMAP_LAYERS, DECISIONS, DETECTION_CLASSES, DETECTION_ORDERS, DETECTION_STATUSES, ETATS, HAZARDS, POSITION_SOURCES,
   PROTECTIONS, PUBLIC_PARTS, RELIABILITY_LEVELS, ROLES, SCENARIOS, SITE_KINDS, STATUTS,
@@ -134,6 +135,8 @@ export const appConfig = z.strictObject({
   public: z.array(z.enum(PUBLIC_PARTS)),
   scenarios: z.array(z.enum(SCENARIOS)),
   hazards: z.array(z.enum(HAZARDS)),
+  /** communes loaded; above COMMUNES_BY_VIEW the app fetches the outlines of its view only */
+  communes: num,
 });
 export type AppConfig = z.infer<typeof appConfig>;
 

@@ -69,3 +69,7 @@ export type DetectionStatus = (typeof DETECTION_STATUSES)[number];
  */
 export const PUBLIC_EXPORT_LAYERS = ['monuments', 'rollups'] as const;
 export const PRIVATE_EXPORT_LAYERS = ['detections'] as const;
+
+/** Above this many communes the map asks /api/basemap/communes?bbox= for its view, from zoom 9. */
+export const COMMUNES_BY_VIEW = 3000;
+export const COMMUNES_MIN_ZOOM = 9;

@@ -122,6 +122,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
       public: publicParts,
       scenarios: SCENARIOS,
       hazards: HAZARDS,
+      communes: Number(await store.value('SELECT count(*) FROM communes')),
     };
   });
 

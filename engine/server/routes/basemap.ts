@@ -2,7 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { simplify } from '@turf/turf';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { NotFoundError } from '../../errors.ts';
-import { LAMBERT93 } from '../../geo/crs.ts';
+import { z } from 'zod';
+import { LAMBERT93, WGS84, transformer } from '../../geo/crs.ts';
+import * as contract from '../../contract/api.ts';
+import { parseInput } from '../validate.ts';
 import { coordinatesToWgs84 } from '../../geo/reproject.ts';
 import type { Store } from '../../store/store.ts';
 import { access } from '../access.ts';
@@ -15,7 +18,9 @@ export function registerBasemapRoutes(app: FastifyInstance, store: Store): void 
   let communesCache: string | null = null;
   app.get<{ Params: { layer: string } }>('/api/basemap/:layer', { config: { access: access.part('basemap') } }, async (req, reply) => {
     const { layer } = req.params;
+    const { bbox } = parseInput(basemapQuery, req.query, 'paramètres');
     void reply.type('application/geo+json');
+    if (layer === 'communes' && bbox) return communesGeoJson(store, bbox);
     if (layer === 'communes') {
       communesCache ??= await communesGeoJson(store);
       return communesCache;
@@ -27,19 +32,34 @@ export function registerBasemapRoutes(app: FastifyInstance, store: Store): void 
 }
 
 /**
- * Above this many communes (a national database: ~35,000) the outlines are generalised for a
- * map of all France: 46 MB of full IGN outlines would take the browser tens of seconds to draw,
+ * Above this many communes (a national database: ~35,000) the app asks for the communes of its
+ * view only (`?bbox=`, from zoom 9); the whole layer, if asked for, is generalised for a map of all France: 46 MB of full IGN outlines would take the browser tens of seconds to draw,
  * for lines thinner than a pixel at that scale.
  */
-const DETAILED_MAX = 3000;
+const DETAILED_MAX = contract.COMMUNES_BY_VIEW;
 /** Douglas–Peucker tolerance in Lambert-93 metres: faithful for a département, coarse for France. */
 const TOLERANCE_M = { detailed: 2, national: 600 };
 
-async function communesGeoJson(store: Store): Promise<string> {
+/** Communes in a view (WGS84 bbox), in full detail, at most this many (a département or so). */
+export const VIEW_MAX = 4000;
+const basemapQuery = z.strictObject({ bbox: contract.bboxParam.optional() });
+
+async function communesGeoJson(store: Store, bbox?: [number, number, number, number]): Promise<string> {
+  let where = '';
+  const params: number[] = [];
+  if (bbox) {
+    // The view's corners in Lambert-93, against each commune's stored bounding box.
+    const toL93 = transformer(WGS84, LAMBERT93);
+    const corners = [toL93(bbox[0], bbox[1]), toL93(bbox[0], bbox[3]), toL93(bbox[2], bbox[1]), toL93(bbox[2], bbox[3])];
+    const xs = corners.map((c) => c[0]), ys = corners.map((c) => c[1]);
+    params.push(Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys));
+    where = 'WHERE maxx >= $1 AND minx <= $3 AND maxy >= $2 AND miny <= $4';
+  }
   const rows = await store.all<{ code_insee: string; nom: string; departement: string; geometry: string }>(
-    'SELECT code_insee, nom, departement, geometry::VARCHAR AS geometry FROM communes ORDER BY code_insee',
+    `SELECT code_insee, nom, departement, geometry::VARCHAR AS geometry FROM communes ${where} ORDER BY code_insee${bbox ? ` LIMIT ${VIEW_MAX}` : ''}`,
+    params,
   );
-  const national = rows.length > DETAILED_MAX;
+  const national = !bbox && rows.length > DETAILED_MAX;
   const tolerance = national ? TOLERANCE_M.national : TOLERANCE_M.detailed;
   const digits = national ? 4 : 6;
   const features = rows.map((r) => {

@@ -103,6 +103,8 @@ export const api = {
   /** Resolves to null when the server has no such layer (404), so the map can do without it. */
   basemap: (layer: BasemapLayer, signal?: AbortSignal) =>
     orNullOn404(getJson<FeatureCollection>(`api/basemap/${layer}`, signal)),
+  /** Commune outlines of a view (national databases, where the whole layer is too big to draw). */
+  communesIn: (bbox: string, signal?: AbortSignal) => getJson<FeatureCollection>(`api/basemap/communes${query({ bbox })}`, signal),
   /** The compact binary risk layer; null when the server does not have it (older server). */
   async monumentLayer(scenario: Scenario, signal?: AbortSignal): Promise<MonumentLayer | null> {
     const response = await orNullOn404(

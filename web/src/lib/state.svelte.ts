@@ -4,6 +4,7 @@
  * own small class in queue.svelte.ts). Filters, scenario, view and selection round-trip
  * through the URL (urlState.ts).
  */
+import { COMMUNES_BY_VIEW } from '../../../engine/contract/enums.ts';
 import type { FeatureCollection } from 'geojson';
 import {
   api,
@@ -232,7 +233,8 @@ export class VigieState {
         if (config.styleUrl !== null) return { config, basemap: { land: null, communes: null, rivers: null } };
         const [land, communes, rivers] = await Promise.all([
           api.basemap('land', signal),
-          api.basemap('communes', signal),
+          // A national database: the map fetches the communes of its view (MapView), not 35,000 outlines.
+          config.communes > COMMUNES_BY_VIEW ? Promise.resolve(null) : api.basemap('communes', signal),
           api.basemap('rivers', signal),
         ]);
         return { config, basemap: { land, communes, rivers } };
