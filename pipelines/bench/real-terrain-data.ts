@@ -384,7 +384,7 @@ function composite(z: Float32Array, g: TileGeom, o: Obj, variant: string, rng: R
   for (let r = 0; r < h; r++) before.set(z.subarray((r0 + r) * g.width + c0, (r0 + r) * g.width + c1), r * w);
   const after = before.slice();
   stampObject(after, { x0: g.x0 + c0 * g.pixel, y0: g.y0 - r0 * g.pixel, pixel: g.pixel, width: w, height: h }, o);
-  let diff = new Float32Array(w * h);
+  let diff: Float32Array = new Float32Array(w * h);
   for (let i = 0; i < w * h; i++) diff[i] = after[i] - before[i];
   if (variant === 'eroded' || variant.endsWith('-ploughed')) {
     // soil creep and ploughing: the form spreads and loses height
