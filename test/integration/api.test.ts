@@ -3,6 +3,7 @@
  * importers, and the HTTP API reports exactly what the database holds.
  */
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { importLayer } from '../../engine/importers.ts';
@@ -53,6 +54,10 @@ describe('API over the imported sample region', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json() as { count: number; items: Array<Record<string, unknown>> };
     expect(body.count).toBe(merimeeReport.kept);
+    // Browsers get it gzipped: the same bytes once inflated.
+    const gz = await app.inject({ method: 'GET', url: '/api/monuments', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.rawPayload).toString('utf8')).toBe(res.body);
     expect(body.items).toHaveLength(body.count);
     for (const m of body.items) {
       expect(m.reference).toMatch(/^PA\d{8}$/);
