@@ -4,6 +4,7 @@
  * Text mutants suit delimited text (CSV, DRIAS, ESRI ASCII grid), JSON mutants GeoJSON, binary
  * mutants TIFF and GeoPackage. Each mutant carries the extension its file must have.
  */
+import { mulberry32 } from '../../pipelines/bench/synthetic.ts';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 
@@ -15,17 +16,8 @@ export interface Mutant {
   ext: string;
 }
 
-/** mulberry32: a small seeded generator, the same numbers on every machine. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (mulberry32): the same numbers on every machine. */
+const rng = mulberry32;
 
 const utf8 = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
 const int = (r: () => number, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
