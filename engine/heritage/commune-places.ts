@@ -6,14 +6,16 @@
  *
  * INSEE codes are resolved against the imported communes in this order: the code itself; the
  * commune of a municipal arrondissement (Paris 751xx → 75056, Lyon 6938x → 69123, Marseille
- * 132xx → 13055); another code of the same record; the commune's name in the same department
- * (a commune whose code changed, e.g. merged, under the same name). What stays unresolved is
- * flagged by the importer (a commune merged since, whose old code the communes file lacks).
+ * 132xx → 13055); another code of the same record; the commune that took in a commune merged
+ * since (the INSEE geographic code's history, commune-history.ts: nearest successor among the
+ * imported communes); the commune's name in the same department (a commune whose code changed
+ * under the same name). What stays unresolved is flagged by the importer.
  */
 import { booleanPointInPolygon, pointOnFeature } from '@turf/turf';
 import { LAMBERT93, WGS84, transformer } from '../geo/crs.ts';
 import type { Store } from '../store/store.ts';
 import { appendNamed } from './append-named.ts';
+import { successorsOf } from './commune-history.ts';
 import { polygonsOf, type Polygonal, type PolygonCoords } from './polygonal.ts';
 
 export interface CommunePlace {
@@ -25,7 +27,7 @@ export interface CommunePlace {
   y: number;
 }
 
-export type PlaceHow = 'insee' | 'arrondissement' | 'other_insee' | 'name';
+export type PlaceHow = 'insee' | 'arrondissement' | 'other_insee' | 'merged' | 'name';
 
 export interface Placed {
   place: CommunePlace;
@@ -150,6 +152,12 @@ export class CommunePlaces {
       const arr = arrondissementCommune(code);
       const viaArr = arr ? this.byCode.get(arr) : undefined;
       if (viaArr) return { place: viaArr, how: 'arrondissement' };
+    }
+    for (const code of codes) {
+      for (const successor of successorsOf(code)) {
+        const place = this.byCode.get(successor);
+        if (place) return { place, how: 'merged' };
+      }
     }
     if (commune) {
       const deps = new Set<string>();

@@ -216,7 +216,14 @@ class MonumentReader {
         this.placedBy[hit.how] = (this.placedBy[hit.how] ?? 0) + 1;
         if (hit.place.code !== codes[0]) {
           inseePosition = hit.place.code;
-          const how = hit.how === 'arrondissement' ? 'an arrondissement of' : hit.how === 'name' ? 'not among the communes; placed by its name at' : 'not among the communes; placed at its other code';
+          const how =
+            hit.how === 'arrondissement'
+              ? 'an arrondissement of'
+              : hit.how === 'merged'
+                ? 'a former commune (merged since, per the INSEE geographic code) of'
+                : hit.how === 'name'
+                  ? 'not among the communes; placed by its name at'
+                  : 'not among the communes; placed at its other code';
           if (hit.how !== 'arrondissement') {
             issue(true, 'insee_resolved', codes.length ? 'insee' : 'commune', codes.length ? inseeText : commune, `is ${how} ${hit.place.code} ${hit.place.nom}`, reference);
           }

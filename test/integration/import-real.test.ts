@@ -135,15 +135,24 @@ describe('Mérimée legacy POP codes (REF|…|DPRO), no coordinates at all', () 
       await importLayer(s, 'communes', COMMUNES_67);
       const r = await importLayer(s, 'merimee', PC67);
       // python: 166 records; 159 have an INSEE code of communes-67-bas-rhin.geojson (multi-code
-      // records "67128 ; 67247" included); 7 do not (67041 Birkenwald ×2, 67207, 67297, 67431,
-      // 67560, 68124), none by name either.
-      expect(r).toMatchObject({ rowsRead: 166, kept: 166, positioned: 159 });
-      expect(r.flagged.unknown_commune).toBe(7);
+      // records "67128 ; 67247" included); 7 do not. Six are communes merged since (checked by
+      // hand against the INSEE geographic code's history): 67041 Birkenwald ×2 and 67431
+      // Salenthal → 67004 Sommerau (2019), 67207 Hohatzenheim and 67297 Mittelhausen → 67539
+      // Wingersheim les Quatre Bans (2016), 67560 Zoebersdorf → 67153 Geiswiller-Zœbersdorf
+      // (2018). 68124 Hausgauen is a Haut-Rhin commune, not in this file: unplaced.
+      expect(r).toMatchObject({ rowsRead: 166, kept: 166, positioned: 165 });
+      expect(r.flagged.unknown_commune).toBe(1);
+      expect(r.issues.filter((i) => i.reason === 'unknown_commune').map((i) => i.recordId)).toEqual(['PA68000063']);
+      for (const [reference, successor] of [['PA00084617', '67004'], ['PA00084618', '67004'], ['PA00084926', '67004'], ['PA00084751', '67539'], ['PA00084791', '67539'], ['PA67000034', '67153']]) {
+        const placed = await s.one<Row>('SELECT lon, lat, insee_position FROM monuments WHERE reference = ?', [reference]);
+        expect(placed?.insee_position, reference).toBe(successor);
+        expect(booleanPointInPolygon([placed!.lon as number, placed!.lat as number], commune(successor)), reference).toBe(true);
+      }
       expect(r.flagged.no_coordinates).toBeUndefined();
       expect(r.notes?.filter((n) => n.startsWith('missing column: no coordinates column'))).toHaveLength(1);
       // 158 statuses in DPRO; the 8 empty ones: 3 lifted (abrogé, abrogé, déclassé) and 5 « Voir … ».
       expect(r.flagged.unknown_protection).toBe(8);
-      expect(await s.value("SELECT count(*)::INTEGER FROM monuments WHERE position_quality = 'commune'")).toBe(159);
+      expect(await s.value("SELECT count(*)::INTEGER FROM monuments WHERE position_quality = 'commune'")).toBe(165);
       const m = await s.one<Row>("SELECT * FROM monuments WHERE reference = 'PA00084578'"); // Adamswiller 67002
       expect(booleanPointInPolygon([m!.lon as number, m!.lat as number], commune('67002'))).toBe(true);
     });
@@ -154,8 +163,8 @@ describe('Mérimée legacy POP codes (REF|…|DPRO), no coordinates at all', () 
       await importLayer(s, 'merimee', PC67, { keepUnplaced: true });
       expect(await s.value('SELECT count(*)::INTEGER FROM monuments WHERE x IS NOT NULL')).toBe(0);
       const c = await importLayer(s, 'communes', COMMUNES_67);
-      expect(c.notes).toContain('placed at their commune (position_quality = commune): 159 monuments and 0 sites imported earlier without a position');
-      expect(await s.value("SELECT count(*)::INTEGER FROM monuments WHERE position_quality = 'commune'")).toBe(159);
+      expect(c.notes).toContain('placed at their commune (position_quality = commune): 165 monuments and 0 sites imported earlier without a position');
+      expect(await s.value("SELECT count(*)::INTEGER FROM monuments WHERE position_quality = 'commune'")).toBe(165);
     });
   });
 
@@ -295,9 +304,11 @@ describe.skipIf(!existsSync(`${SHARED}/merimee/pop-codes-national-2022.zip`))('n
       expect(c).toMatchObject({ rowsRead: 35357, kept: 35357 });
       const r = await importLayer(s, 'merimee', `${SHARED}/merimee/pop-codes-national-2022.zip`);
       // python csv on the zip member: 45,285 records; 44,299 have an INSEE code of the communes
-      // files or a Paris / Lyon / Marseille arrondissement code.
+      // files or a Paris / Lyon / Marseille arrondissement code; 937 more carry the code of a
+      // commune merged since whose successor (COG history, walked in python over
+      // @etalab/decoupage-administratif's communes.json) is in the files; 49 neither.
       expect(r).toMatchObject({ rowsRead: 45285, kept: 45285, rejected: 0 });
-      expect(r.positioned).toBeGreaterThanOrEqual(44299);
+      expect(r.positioned).toBeGreaterThanOrEqual(44299 + 937);
       const known = Number(await s.value("SELECT count(*) FROM monuments WHERE protection <> 'inconnue'"));
       expect(known / 45285).toBeGreaterThan(0.95);
     });
