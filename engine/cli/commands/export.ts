@@ -7,7 +7,10 @@ export const exportCommand: Command = {
   usage:
     'vigie export --layer monuments|detections|rollups --format csv|geojson|fgb|parquet|gpkg --out FILE\n' +
     '             [--scope region|department:XX|commune:XXXXX] [--scenario ref|+2.0|+2.7|+4.0|all] [--json] [--db FILE]\n' +
-    '  CSV: « ; », UTF-8 with BOM, decimal comma; GeoJSON and GeoParquet in WGS84; GeoPackage and FlatGeobuf in Lambert-93.',
+    '  CSV: « ; », UTF-8 with BOM, decimal comma; GeoJSON and GeoParquet in WGS84; GeoPackage and FlatGeobuf in Lambert-93.\n' +
+    'vigie export training --out DIR [--model HASH] [--window 192] [--json] [--db FILE]\n' +
+    '  reviewed detections as labelled training examples (oui: positive of the corrected class, non: hard negative,\n' +
+    '  peut_etre: uncertain) with a provenance manifest, for pipelines/train/train.py --verdicts DIR (offline only).',
   options: {
     layer: { type: 'string' },
     format: { type: 'string' },
@@ -15,8 +18,12 @@ export const exportCommand: Command = {
     scope: { type: 'string' },
     scenario: { type: 'string' },
     json: { type: 'boolean' },
+    model: { type: 'string' },
+    window: { type: 'string' },
   },
-  async run({ values }) {
+  async run({ values, positionals }) {
+    if (positionals[0] === 'training') return (await import('../../review/training-export.ts')).trainingExportCli(values, positionals.slice(1));
+    if (positionals.length) throw new InputError(`unknown export target ${JSON.stringify(positionals[0])} (expected nothing or "training")`);
     const { exportLayer } = await import('../../report/export.ts');
     const { layer, format, out } = values as Record<string, string | undefined>;
     if (!layer || !format || !out) throw new InputError('expected --layer, --format and --out (see `vigie export --help`)');
