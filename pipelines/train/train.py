@@ -15,6 +15,11 @@ CPU only, one thread by default (OpenMP spin-waits badly on a busy 2-core box), 
 Training is budgeted in wall-clock seconds, not iterations: the learning rate follows a warm-up +
 cosine schedule over the elapsed share of the budget, so a run on a loaded machine does fewer
 iterations but still anneals completely.
+Reviewers' verdicts (`--verdicts DIR`, written by `vigie export training`): a share
+(`--verdict-share`) of patches is cut around a reviewed detection; « oui » is a positive of the
+(corrected) class, « non » a hard negative of every class, « peut-être » gives no loss around it;
+the loss is computed only near reviewed detections (their `reviewed` disks), since the rest of
+the window was never looked at by anyone.
 Patches: 55 % centred near a planted feature (mounds, the hardest class, drawn most often and
 ploughed / small mounds over-weighted), 15 % centred on a natural look-alike (hummock, boulder,
 tree throw: hard negatives, from confusers.json of the training mosaics), 30 % anywhere.
@@ -123,6 +128,38 @@ def load_mosaics(root, split, P=160, real=True):
     return out
 
 
+def load_verdicts(root, P=160):
+    """Examples of `vigie export training` (engine/review/training-export.ts) as mosaics with a
+    known-label mask: 1 inside the disks of reviewed « oui » / « non » detections, 0 elsewhere and
+    inside the disks of « peut-être » ones (uncertain: neither label is taught)."""
+    out = []
+    for meta_path in sorted(glob.glob(os.path.join(root, "examples", "*", "meta.json"))):
+        meta = json.load(open(meta_path))
+        if meta.get("split") != "verdict" or meta.get("pixel") != 1:
+            raise SystemExit(f"{meta_path}: split {meta.get('split')!r}, pixel {meta.get('pixel')!r}; expected an example of `vigie export training` (split 'verdict', pixel 1)")
+        d = os.path.dirname(meta_path)
+        H, W = meta["height"], meta["width"]
+        z = np.fromfile(os.path.join(d, "z.f32"), dtype=np.float32).reshape(H, W)
+        valid = np.fromfile(os.path.join(d, "valid.u8"), dtype=np.uint8).reshape(H, W)
+        known = np.zeros((H, W), np.uint8)
+        yy, xx = np.mgrid[0:H, 0:W] + 0.5
+        for r in sorted(meta["reviewed"], key=lambda r: r["label"] == "uncertain"):  # uncertain last: it wins
+            disk = (xx - r["col"]) ** 2 + (yy - r["row"]) ** 2 <= r["r"] ** 2
+            known[disk] = 0 if r["label"] == "uncertain" else 1
+        ph, pw = max(0, P - H), max(0, P - W)
+        if ph or pw:
+            z = np.pad(z, ((0, ph), (0, pw)), mode="edge")
+            valid = np.pad(valid, ((0, ph), (0, pw)))
+            known = np.pad(known, ((0, ph), (0, pw)))
+        feats = np.array([[f["col"], f["row"], CLASSES.index(f["class"]), f["diameter_m"]] for f in meta["features"]], dtype=np.float64).reshape(-1, 4)
+        negs = np.array([[r["col"], r["row"]] for r in meta["reviewed"] if r["label"] == "negative"], dtype=np.float64).reshape(-1, 2)
+        m = Mosaic((meta["name"], z, feats, negs, ["verdict"] * len(feats)))
+        m.valid, m.real, m.verdict, m.known = valid, False, True, known
+        m.centre, m.label = (meta["centre"]["col"], meta["centre"]["row"]), meta["centre"]["label"]
+        out.append(m)
+    return out
+
+
 def make_targets(feats, P):
     """feats: (n,4) col,row (m, patch coords), class, diameter. Returns heat (4,S,S), reg (3,S,S), mask (S,S)."""
     S = P // CELL
@@ -180,11 +217,19 @@ class Pool:
 
 
 class Sampler:
-    def __init__(self, mosaics, P, rng, feat_share=0.55, neg_share=0.15, real_share=0.0):
+    def __init__(self, mosaics, P, rng, feat_share=0.55, neg_share=0.15, real_share=0.0, verdict_share=0.0):
         self.m, self.P, self.rng = mosaics, P, rng
         self.feat_share, self.neg_share, self.real_share = feat_share, neg_share, real_share
-        syn = [i for i, m in enumerate(mosaics) if not m.real]
+        self.verdict_share = verdict_share
+        syn = [i for i, m in enumerate(mosaics) if not m.real and not getattr(m, "verdict", False)]
         real = [i for i, m in enumerate(mosaics) if m.real]
+        # verdict examples: positives and hard negatives drawn half each when both exist
+        ver = [i for i, m in enumerate(mosaics) if getattr(m, "verdict", False) and m.label != "uncertain"]
+        self.verdicts = ver
+        if ver:
+            pos = np.array([mosaics[i].label == "positive" for i in ver], dtype=np.float64)
+            w = np.where(pos > 0, 1.0 / max(1.0, pos.sum()), 1.0 / max(1.0, len(ver) - pos.sum())) if 0 < pos.sum() < len(ver) else np.ones(len(ver))
+            self.verdict_w = w / w.sum()
         self.syn = Pool(mosaics, syn)
         self.real = Pool(mosaics, real) if real else None
 
@@ -196,6 +241,8 @@ class Sampler:
 
     def sample(self):
         rng, P = self.rng, self.P
+        if self.verdicts and rng.random() < self.verdict_share:
+            return self.sample_verdict()
         pool = self.real if self.real is not None and rng.random() < self.real_share else self.syn
         u = rng.random()
         k = int(rng.choice(4, p=CLASS_DRAW))
@@ -213,8 +260,20 @@ class Sampler:
             _, z, f, _, _ = self.m[mi]
             H, W = z.shape
             c0, r0 = int(rng.integers(0, W - P + 1)), int(rng.integers(0, H - P + 1))
+        return self.cut(mi, c0, r0)
+
+    def sample_verdict(self):
+        mi = self.verdicts[self.rng.choice(len(self.verdicts), p=self.verdict_w)]
+        z = self.m[mi][1]
+        c0, r0 = self.corner(*self.m[mi].centre, z.shape[1], z.shape[0])
+        return self.cut(mi, c0, r0)
+
+    def cut(self, mi, c0, r0):
+        rng, P = self.rng, self.P
+        z, f = self.m[mi][1], self.m[mi][2]
         patch = z[r0:r0 + P, c0:c0 + P].astype(np.float32)
         valid = self.m[mi].valid[r0:r0 + P, c0:c0 + P].astype(np.float32)
+        known = self.m[mi].known[r0:r0 + P, c0:c0 + P].astype(np.float32) if getattr(self.m[mi], "verdict", False) else None
         sel = (f[:, 0] > c0 - 60) & (f[:, 0] < c0 + P + 60) & (f[:, 1] > r0 - 60) & (f[:, 1] < r0 + P + 60)
         ff = f[sel].copy()
         ff[:, 0] -= c0
@@ -224,16 +283,20 @@ class Sampler:
         for _ in range(k):
             patch = np.rot90(patch)
             valid = np.rot90(valid)
+            known = None if known is None else np.rot90(known)
             ff[:, 0], ff[:, 1] = ff[:, 1].copy(), P - ff[:, 0]
         if rng.random() < 0.5:
             patch = patch[:, ::-1]
             valid = valid[:, ::-1]
+            known = None if known is None else known[:, ::-1]
             ff[:, 0] = P - ff[:, 0]
         patch = (patch - patch.mean()) * rng.uniform(0.8, 1.25) + rng.uniform(-50, 500)
         heat, reg, ind = make_targets(ff, P)
         # output cells mostly without data give no loss (the detector drops what touches nodata)
         S = P // CELL
         cell_ok = (valid.reshape(S, CELL, S, CELL).mean(axis=(1, 3)) >= 0.5).astype(np.float32)
+        if known is not None:  # verdicts: loss only where a reviewer said what is there
+            cell_ok *= (known.reshape(S, CELL, S, CELL).mean(axis=(1, 3)) >= 0.5).astype(np.float32)
         return np.ascontiguousarray(patch)[None], heat, reg, ind, cell_ok
 
 
@@ -269,6 +332,8 @@ def main():
     ap.add_argument("--freeze-bn", action="store_true", help="keep BatchNorm statistics fixed (fine-tuning from fused weights)")
     ap.add_argument("--big-ploughed", type=float, default=1.0, help="extra draw weight of ploughed mounds >= 20 m")
     ap.add_argument("--real-share", type=float, default=0.0, help="share of patches drawn from real DTM backgrounds (train-real-* mosaics)")
+    ap.add_argument("--verdicts", default=None, help="folder written by `vigie export training` (reviewed detections as examples)")
+    ap.add_argument("--verdict-share", type=float, default=0.3, help="share of patches cut around a reviewed detection (with --verdicts)")
     args = ap.parse_args()
     global BIG_PLOUGHED_W
     BIG_PLOUGHED_W = args.big_ploughed
@@ -276,7 +341,17 @@ def main():
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     mosaics = load_mosaics(args.data, "train", args.patch, real=args.real_share > 0)
-    for label, sel in (("synthetic", [m for m in mosaics if not m.real]), ("real", [m for m in mosaics if m.real])):
+    if args.verdicts:
+        if not (0.0 < args.verdict_share < 1.0):
+            raise SystemExit(f"--verdict-share {args.verdict_share}: expected a share in (0, 1)")
+        ver = load_verdicts(args.verdicts, args.patch)
+        if not ver:
+            raise SystemExit(f"--verdicts {args.verdicts}: no examples/*/meta.json; expected the folder of `vigie export training --out`")
+        labels = {k: sum(m.label == k for m in ver) for k in ("positive", "negative", "uncertain")}
+        pos = {c: int(sum((m[2][:, 2] == k).sum() for m in ver if m.label == "positive")) for k, c in enumerate(CLASSES)}
+        print(f"verdict examples: {len(ver)} {labels}, positives by class {pos} (uncertain ones only mask the loss)", flush=True)
+        mosaics += ver
+    for label, sel in (("synthetic", [m for m in mosaics if not m.real and not getattr(m, "verdict", False)]), ("real", [m for m in mosaics if m.real])):
         counts = {c: int(sum((m[2][:, 2] == k).sum() for m in sel)) for k, c in enumerate(CLASSES)}
         counts["look-alikes"] = int(sum(len(m[3]) for m in sel))
         print(f"{label} train mosaics: {len(sel)} ({sorted(set(m[0].rsplit('-', 1)[0] if m.real else m[0] for m in sel))}) features {counts}", flush=True)
@@ -293,7 +368,7 @@ def main():
         if frac < 0.05:
             return args.lr * (0.1 + 0.9 * frac / 0.05)
         return args.lr * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(1.0, (frac - 0.05) / 0.95))))
-    sampler = Sampler(mosaics, args.patch, rng, args.feat_share, args.neg_share, args.real_share)
+    sampler = Sampler(mosaics, args.patch, rng, args.feat_share, args.neg_share, args.real_share, args.verdict_share if args.verdicts else 0.0)
     S = args.patch // CELL
     border = np.zeros((S, S), np.float32)
     border[4:-4, 4:-4] = 1.0  # cells whose context is cut by the patch edge give no loss
