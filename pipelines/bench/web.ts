@@ -107,7 +107,13 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<strin
       firstRenderMs: window.__vigie.firstRenderMs,
       drawn: window.__vigie.monumentsDrawn,
       marks: Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)])),
-    })`)) as { firstRenderMs: number | null; drawn: number; marks: Record<string, number> };
+      resources: performance.getEntriesByType('resource').map((r) => ({
+        url: r.name.replace(location.origin, ''),
+        startMs: Math.round(r.startTime),
+        endMs: Math.round(r.responseEnd),
+        kB: Math.round(r.transferSize / 1024),
+      })),
+    })`)) as { firstRenderMs: number | null; drawn: number; marks: Record<string, number>; resources: unknown[] };
     log(`first render ${probe.firstRenderMs} ms, ${probe.drawn} monuments drawn`);
     await page.waitForTimeout(500);
     const panMonuments = await pan(page);
@@ -135,6 +141,8 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<strin
       firstRenderWithinTarget: probe.firstRenderMs !== null && probe.firstRenderMs <= 3000,
       pageReadyWallMs: wallMs,
       marks: probe.marks,
+      /** what the page fetched before its first render: when each request started and ended */
+      resources: probe.resources,
       panMonuments,
       panWithDetections: panDetections,
     };

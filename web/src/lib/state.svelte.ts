@@ -61,6 +61,11 @@ const ALL_LEVELS = (): Record<LevelKey, boolean> => ({ '0': true, '1': true, '2'
 
 export class VigieState {
   status = $state<'loading' | 'ready' | 'error'>('loading');
+  /**
+   * True once the configuration and the basemap are in: the map starts then, while the (much
+   * larger) monument list is still on its way, so that both loads overlap.
+   */
+  mapReady = $state(false);
   error = $state<string | null>(null);
   health = $state.raw<Health | null>(null);
   config = $state.raw<AppConfig | null>(null);
@@ -229,15 +234,29 @@ export class VigieState {
     try {
       // The offline basemap is only needed without a style server; it loads while the
       // (much larger) monument list is still downloading.
+      // Land and rivers are asked for at once (small; dropped when the deployment has its own
+      // style server); the communes only once the configuration says how many there are.
+      const land = api.basemap('land', signal);
+      const rivers = api.basemap('rivers', signal);
       const configAndBasemap = api.config(signal).then(async (config) => {
-        if (config.styleUrl !== null) return { config, basemap: { land: null, communes: null, rivers: null } };
-        const [land, communes, rivers] = await Promise.all([
-          api.basemap('land', signal),
+        if (config.styleUrl !== null) {
+          land.catch(() => undefined);
+          rivers.catch(() => undefined);
+          return { config, basemap: { land: null, communes: null, rivers: null } };
+        }
+        const basemap = {
+          land: await land,
           // A national database: the map fetches the communes of its view (MapView), not 35,000 outlines.
-          config.communes > COMMUNES_BY_VIEW ? Promise.resolve(null) : api.basemap('communes', signal),
-          api.basemap('rivers', signal),
-        ]);
-        return { config, basemap: { land, communes, rivers } };
+          communes: config.communes > COMMUNES_BY_VIEW ? null : await api.basemap('communes', signal),
+          rivers: await rivers,
+        };
+        if (!signal?.aborted) {
+          this.config = config;
+          this.basemap = basemap;
+          this.mapReady = true;
+          performance.mark('vigie:map-ready');
+        }
+        return { config, basemap };
       });
       const scenario = this.scenario;
       const [health, { config, basemap }, monuments, layer] = await Promise.all([
