@@ -20,22 +20,48 @@ interface CogCommune {
 }
 
 let successors: Map<string, string> | undefined;
+/** current commune → the codes it took in (its anciens codes, its communes déléguées / associées) */
+let members: Map<string, string[]> | undefined;
 
 function load(): Map<string, string> {
   if (successors) return successors;
+  const taken = new Map<string, string[]>();
+  const add = (into: string, code: string) => {
+    if (into === code) return;
+    const list = taken.get(into) ?? [];
+    if (!list.includes(code)) list.push(code);
+    taken.set(into, list);
+  };
   const require = createRequire(import.meta.url);
   const file = require.resolve('@etalab/decoupage-administratif/data/communes.json');
   const communes = JSON.parse(readFileSync(file, 'utf8')) as CogCommune[];
   const map = new Map<string, string>();
   for (const c of communes) {
-    if ((c.type === 'commune-deleguee' || c.type === 'commune-associee') && c.chefLieu && c.chefLieu !== c.code) map.set(c.code, c.chefLieu);
+    if ((c.type === 'commune-deleguee' || c.type === 'commune-associee') && c.chefLieu && c.chefLieu !== c.code) {
+      map.set(c.code, c.chefLieu);
+      add(c.chefLieu, c.code);
+    }
   }
   for (const c of communes) {
     if (c.type !== 'commune-actuelle') continue;
-    for (const old of c.anciensCodes ?? []) if (old !== c.code && !map.has(old)) map.set(old, c.code);
+    for (const old of c.anciensCodes ?? []) {
+      if (old !== c.code && !map.has(old)) map.set(old, c.code);
+      add(c.code, old);
+    }
   }
   successors = map;
+  members = taken;
   return map;
+}
+
+/**
+ * The codes the commune `code` took in: its anciens codes and its communes déléguées or
+ * associées. A communes file of an earlier year may know the commune under one of them (a
+ * commune nouvelle whose code changed with its chef-lieu).
+ */
+export function formerMembersOf(code: string): readonly string[] {
+  load();
+  return members!.get(code) ?? [];
 }
 
 /**

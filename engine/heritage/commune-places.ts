@@ -8,14 +8,15 @@
  * commune of a municipal arrondissement (Paris 751xx → 75056, Lyon 6938x → 69123, Marseille
  * 132xx → 13055); another code of the same record; the commune that took in a commune merged
  * since (the INSEE geographic code's history, commune-history.ts: nearest successor among the
- * imported communes); the commune's name in the same department (a commune whose code changed
+ * imported communes, else the one imported commune among the codes that successor took in);
+ * the commune's name in the same department (a commune whose code changed
  * under the same name). What stays unresolved is flagged by the importer.
  */
 import { booleanPointInPolygon, pointOnFeature } from '@turf/turf';
 import { LAMBERT93, WGS84, transformer } from '../geo/crs.ts';
 import type { Store } from '../store/store.ts';
 import { appendNamed } from './append-named.ts';
-import { successorsOf } from './commune-history.ts';
+import { formerMembersOf, successorsOf } from './commune-history.ts';
 import { polygonsOf, type Polygonal, type PolygonCoords } from './polygonal.ts';
 
 export interface CommunePlace {
@@ -154,10 +155,16 @@ export class CommunePlaces {
       if (viaArr) return { place: viaArr, how: 'arrondissement' };
     }
     for (const code of codes) {
-      for (const successor of successorsOf(code)) {
+      const chain = successorsOf(code);
+      for (const successor of chain) {
         const place = this.byCode.get(successor);
         if (place) return { place, how: 'merged' };
       }
+      // The commune that took it in is known here under another of its codes (its chef-lieu
+      // changed): placed when exactly one of the codes it took in is among the communes.
+      const known = new Set<string>();
+      for (const c of [code, ...chain]) for (const member of formerMembersOf(c)) if (this.byCode.has(member)) known.add(member);
+      if (known.size === 1) return { place: this.byCode.get([...known][0])!, how: 'merged' };
     }
     if (commune) {
       const deps = new Set<string>();
