@@ -314,6 +314,76 @@ export const priorityRow = z.strictObject({
 export type PriorityRow = z.infer<typeof priorityRow>;
 export const priorityList = z.strictObject({ total: num, limit: num, offset: num, horizon: z.enum(SCENARIOS), items: z.array(priorityRow) });
 
+// ---------------------------------------------------------------- condition surveys to match
+
+/**
+ * « Constats d'état à rapprocher » (engine/heritage/condition.ts): surveys the importer matched
+ * to a monument only uncertainly, waiting for a reviewer's decision.
+ */
+export const CONDITION_MATCH_STATES = ['pending', 'matched', 'dismissed'] as const;
+export const conditionMatchQuery = z.strictObject({
+  state: z.enum(CONDITION_MATCH_STATES).default('pending'),
+  departement: z.string().max(10).optional(),
+  insee: z.string().max(10).optional(),
+  bbox: bboxParam.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: pageParams.offset,
+});
+export type ConditionMatchesQuery = z.input<typeof conditionMatchQuery>;
+/** Item ids are positive integers. */
+export const conditionMatchId = z.string().max(16).regex(/^[1-9]\d{0,14}$/).transform(Number);
+/** « c'est ce monument » (`reference`: one of the item's candidates) or « aucun ». */
+export const conditionResolveBody = z.strictObject({
+  decision: z.enum(['monument', 'aucun']),
+  reference: siteId.nullable().optional(),
+});
+export type ConditionResolveInput = z.input<typeof conditionResolveBody>;
+export const conditionMatchCandidate = z.strictObject({
+  reference: str,
+  titre: nstr,
+  commune: nstr,
+  insee: nstr,
+  departement: nstr,
+  /** metres from the survey point to the monument's position */
+  distance_m: num,
+  /** Dice similarity of the words of the two names, 0–1 */
+  similarity: num,
+  /** the survey's « Précision » is the monument's protection text */
+  same_protection: z.boolean(),
+  position: z.enum(POSITION_SOURCES),
+  score: num,
+});
+export type ConditionMatchCandidate = z.infer<typeof conditionMatchCandidate>;
+export const conditionMatch = z.strictObject({
+  id: num,
+  layer: str,
+  survey_id: str,
+  source_file: str,
+  line: num,
+  nom: nstr,
+  arrondissement: nstr,
+  lon: nnum,
+  lat: nnum,
+  status: nstr,
+  etat: z.enum(ETATS).nullable(),
+  dommages: nnum,
+  commentaire: nstr,
+  precision_text: nstr,
+  survey_date: nstr,
+  /** commune and département of the best candidate */
+  insee: nstr,
+  departement: nstr,
+  candidates: z.array(conditionMatchCandidate),
+  state: z.enum(CONDITION_MATCH_STATES),
+  site_id: nstr,
+  review_written: z.boolean(),
+  resolved_by: nstr,
+  resolved_at: nstr,
+});
+export type ConditionMatch = z.infer<typeof conditionMatch>;
+export const conditionMatchList = page(conditionMatch);
+export const conditionResolveResponse = z.strictObject({ item: conditionMatch, review: siteReview.nullable() });
+
 export const errorBody = z.looseObject({ error: str });
 
 export const geojsonCollection = z.looseObject({ type: z.literal('FeatureCollection'), features: z.array(z.looseObject({ type: z.literal('Feature') })) });

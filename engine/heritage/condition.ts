@@ -18,17 +18,25 @@
  * reviews through engine/review/sites.ts (état de conservation, a note naming the file, the
  * survey id and its date; audit row by user `import`), which feeds the state-of-conservation
  * modifier and re-scores the site. « Uncertain » matches (a candidate, not sure) are listed in
- * the report for a person to decide and written to condition_surveys only; « none » likewise.
+ * the report and kept in the review list condition_matches (migration 021, « Constats d'état à
+ * rapprocher » in the app) until a reviewer picks one of the candidates (`resolveConditionMatch`:
+ * the survey is then written as a review exactly like a sure match, by that reviewer) or says it
+ * is none of them. A decision holds for that survey ID in every later import of the layer
+ * (match `confirmed` or `dismissed`); « none » matches are only reported.
  */
 import Flatbush from 'flatbush';
-import { InputError, show, where } from '../errors.ts';
+import { InputError, NotFoundError, show, where } from '../errors.ts';
+import type { ConditionMatch, ConditionMatchCandidate } from '../contract/api.ts';
 import { toLambert93 } from '../geo/crs.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
 import { readCsvTable } from '../io/csv-table.ts';
 import { RecordIds } from '../io/record-rules.ts';
 import { inFrance, type LayerImportOptions } from '../hazards/common.ts';
 import { heritageLayerName } from './layer-name.ts';
-import type { Store } from '../store/store.ts';
+import type { Params, Store } from '../store/store.ts';
+import { StaleVersionError } from '../review/stale.ts';
+import type { AuditEntity } from '../review/audit.ts';
+import type { SiteReview } from '../review/sites.ts';
 import { appendNamed, type NamedColumn } from './append-named.ts';
 import { fold } from './merimee-fields.ts';
 
@@ -103,7 +111,8 @@ export interface SurveyRow {
   precision_text: string | null;
   survey_date: string | null;
   site_id: string | null;
-  match: 'sure' | 'uncertain' | 'none';
+  /** the matcher's verdict, or a reviewer's earlier decision on this survey (condition_matches) */
+  match: 'sure' | 'uncertain' | 'none' | 'confirmed' | 'dismissed';
   match_score: number | null;
   match_distance_m: number | null;
   candidates: Candidate[];
@@ -220,6 +229,8 @@ export const conditionImporter: Importer = {
     if (matcher.size === 0) {
       throw new InputError(`${file}: no monument with a position in the database to match the surveys to (import Mérimée and communes first)`);
     }
+    const layer = heritageLayerName(options as LayerImportOptions, source.path);
+    const decided = await decisionsOf(store, layer);
     const issues: ImportIssue[] = [];
     const rows: SurveyRow[] = [];
     const seen = new RecordIds(file, table.header[index.id]);
@@ -276,9 +287,13 @@ export const conditionImporter: Importer = {
       if (dateText && !survey_date) flag('invalid_date', 'date', dateText, 'is not a date (expected YYYY-MM-DD or DD/MM/YYYY); left empty', true, id);
       const precision = f('precision') || null;
       const m = x !== null && y !== null ? matcher.match(x, y, nom, precision) : { match: 'none' as const, candidates: [] };
+      // A reviewer's decision on this survey outlives the matcher's verdict (and a changed file).
+      const decision = decided.get(id);
       const describe = (c: Candidate) =>
         `${c.reference} « ${c.titre ?? '?'} » at ${c.distance_m} m (name ${c.name.toFixed(2)}${c.precision ? ', same protection text' : ''})`;
-      if (x !== null && m.match === 'uncertain') {
+      if (decision) {
+        // decided by a person: neither listed for review nor reported as unmatched
+      } else if (x !== null && m.match === 'uncertain') {
         flag('uncertain_match', 'nom', nom ?? '', `is an uncertain match, to be reviewed: ${m.candidates.map(describe).join('; ')}; no review written`, true, id);
       } else if (x !== null && m.match === 'none') {
         flag('no_match', 'nom', nom ?? '', `matches no imported monument within ${MATCH_RULES.toleranceCoordinates} m (${MATCH_RULES.toleranceCommune} m for monuments placed at their commune)${m.candidates.length ? ` — nearest: ${m.candidates.map(describe).join('; ')}` : ''}; no review written`, true, id);
@@ -286,8 +301,8 @@ export const conditionImporter: Importer = {
       rows.push({
         survey_id: id, nom, arrondissement: f('arrondissement') || null, lon, lat, x, y,
         status: statusText || null, etat, dommages, commentaire: f('commentaire') || null, precision_text: precision, survey_date,
-        site_id: m.match === 'sure' ? m.best!.reference : null,
-        match: m.match,
+        site_id: decision ? decision.site_id : m.match === 'sure' ? m.best!.reference : null,
+        match: decision ? (decision.state === 'matched' ? 'confirmed' : 'dismissed') : m.match,
         match_score: m.best?.score ?? null,
         match_distance_m: m.best?.distance_m ?? null,
         candidates: m.candidates,
@@ -295,14 +310,16 @@ export const conditionImporter: Importer = {
         line: rec.line,
       });
     }
-    const layer = heritageLayerName(options as LayerImportOptions, source.path);
     const count = (k: SurveyRow['match']) => rows.filter((r) => r.match === k).length;
-    const toWrite = rows.filter((r) => r.match === 'sure' && r.etat !== null);
+    const toWrite = rows.filter((r) => (r.match === 'sure' || r.match === 'confirmed') && r.etat !== null);
     // Several surveys of one monument: the latest date is the state written last.
     toWrite.sort((a, b) => (a.survey_date ?? '').localeCompare(b.survey_date ?? '') || a.line - b.line);
     const notes = [
-      `matches: ${count('sure')} sure, ${count('uncertain')} uncertain (listed as uncertain_match for review), ${count('none')} none, ` +
+      `matches: ${count('sure')} sure, ${count('uncertain')} uncertain (listed as uncertain_match, waiting in the review list), ${count('none')} none, ` +
         `among ${matcher.size} monuments with a position`,
+      ...(decided.size
+        ? [`reviewers' earlier decisions applied: ${count('confirmed')} surveys matched to the monument a reviewer chose, ${count('dismissed')} dismissed`]
+        : []),
       `${toWrite.length} site reviews to write (état de conservation, audit user « import », note naming ${file} and the survey date)`,
     ];
     return {
@@ -327,6 +344,7 @@ export const conditionImporter: Importer = {
         }
         await s.run('DELETE FROM condition_surveys WHERE layer = $1', [layer]);
         await appendNamed(s, 'condition_surveys', rows, surveyColumns(layer, catalogueId));
+        await syncReviewList(s, layer, file, rows.filter((r) => r.match === 'uncertain'), catalogueId);
       },
     };
   },
@@ -367,3 +385,176 @@ const surveyColumns = (layer: string, catalogueId: number): NamedColumn<SurveyRo
     { name: 'catalogue_id', type: 'integer', get: () => catalogueId },
   ];
 };
+
+// ---------------------------------------------------------------------------------------------
+// The review list of uncertain matches (condition_matches, migration 021)
+
+export type MatchState = ConditionMatch['state'];
+
+/** Reviewers' decisions on the surveys of a layer, by survey id. */
+async function decisionsOf(store: Store, layer: string): Promise<Map<string, { state: 'matched' | 'dismissed'; site_id: string | null }>> {
+  const rows = await store.all<{ survey_id: string; state: 'matched' | 'dismissed'; site_id: string | null }>(
+    `SELECT survey_id, state, site_id FROM condition_matches WHERE layer = $1 AND state <> 'pending'`, [layer]);
+  return new Map(rows.map((r) => [r.survey_id, { state: r.state, site_id: r.site_id }]));
+}
+
+/**
+ * Brings the layer's pending items in line with this import's uncertain surveys, inside the
+ * import transaction: an item already pending for (layer, survey_id) is refreshed in place (its
+ * id, which the app holds, does not change), a new one is added, and pending items whose survey
+ * is no longer uncertain are removed. Decided items are never touched here.
+ */
+async function syncReviewList(s: Store, layer: string, file: string, uncertain: SurveyRow[], catalogueId: number): Promise<void> {
+  const refs = [...new Set(uncertain.flatMap((r) => r.candidates.map((c) => c.reference)))];
+  const where = new Map<string, { commune: string | null; insee: string | null; departement: string | null }>();
+  for (let i = 0; i < refs.length; i += 500) {
+    const part = refs.slice(i, i + 500);
+    const rows = await s.all<{ reference: string; commune: string | null; insee: string | null; departement: string | null }>(
+      `SELECT reference, commune, insee, departement FROM monuments WHERE reference IN (${part.map((_, k) => `$${k + 1}`).join(', ')})`, part);
+    for (const r of rows) where.set(r.reference, r);
+  }
+  for (const r of uncertain) {
+    const candidates: ConditionMatchCandidate[] = r.candidates.map((c) => ({
+      reference: c.reference,
+      titre: c.titre,
+      commune: where.get(c.reference)?.commune ?? null,
+      insee: where.get(c.reference)?.insee ?? null,
+      departement: where.get(c.reference)?.departement ?? null,
+      distance_m: c.distance_m,
+      similarity: c.name,
+      same_protection: c.precision,
+      position: c.commune ? 'commune' : 'coordinates',
+      score: c.score,
+    }));
+    const best = candidates[0];
+    const values: Params = [
+      layer, r.survey_id, file, r.line, r.nom, r.arrondissement, r.lon, r.lat, r.x, r.y, r.status, r.etat, r.dommages,
+      r.commentaire, r.precision_text, r.survey_date, best?.insee ?? null, best?.departement ?? null, JSON.stringify(candidates), catalogueId,
+    ];
+    const updated = await s.all(
+      `UPDATE condition_matches SET source_file = $3, line = $4, nom = $5, arrondissement = $6, lon = $7, lat = $8, x = $9, y = $10,
+              status = $11, etat = $12, dommages = $13, commentaire = $14, precision_text = $15, survey_date = $16, insee = $17,
+              departement = $18, candidates = $19::JSON, catalogue_id = $20
+        WHERE layer = $1 AND survey_id = $2 AND state = 'pending' RETURNING id`, values);
+    if (updated.length) continue;
+    await s.run(
+      `INSERT INTO condition_matches (layer, survey_id, source_file, line, nom, arrondissement, lon, lat, x, y, status, etat, dommages,
+              commentaire, precision_text, survey_date, insee, departement, candidates, catalogue_id, state)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::JSON, $20, 'pending')`, values);
+  }
+  const keep = new Set(uncertain.map((r) => r.survey_id));
+  const pending = await s.all<{ id: number; survey_id: string }>(`SELECT id, survey_id FROM condition_matches WHERE layer = $1 AND state = 'pending'`, [layer]);
+  for (const p of pending) if (!keep.has(p.survey_id)) await s.run('DELETE FROM condition_matches WHERE id = $1', [p.id]);
+}
+
+export interface ConditionMatchQuery {
+  state?: MatchState;
+  departement?: string;
+  insee?: string;
+  /** WGS84 [west, south, east, north], on the survey's own point */
+  bbox?: readonly [number, number, number, number];
+  limit: number;
+  offset: number;
+}
+
+const ITEM_SQL = `SELECT id, layer, survey_id, source_file, line, nom, arrondissement, lon, lat, status, etat, dommages, commentaire,
+  precision_text, survey_date, insee, departement, candidates::VARCHAR AS candidates, state, site_id, review_written, resolved_by, resolved_at
+  FROM condition_matches`;
+
+type ItemRow = Omit<ConditionMatch, 'candidates' | 'resolved_at'> & { candidates: string; resolved_at: Date | null };
+const toItem = (r: ItemRow): ConditionMatch => ({
+  ...r,
+  id: Number(r.id),
+  line: Number(r.line),
+  candidates: JSON.parse(r.candidates) as ConditionMatchCandidate[],
+  resolved_at: r.resolved_at ? new Date(r.resolved_at).toISOString() : null,
+});
+
+/** Items of the review list (pending by default), by département, file and line. */
+export async function listConditionMatches(store: Store, q: ConditionMatchQuery): Promise<{ total: number; items: ConditionMatch[] }> {
+  const params: Params & unknown[] = [q.state ?? 'pending'];
+  let where = 'state = $1';
+  if (q.departement) where += ` AND departement = $${params.push(q.departement)}`;
+  if (q.insee) where += ` AND insee = $${params.push(q.insee)}`;
+  if (q.bbox) {
+    const [w, s, e, n] = q.bbox;
+    where += ` AND lon BETWEEN $${params.push(w)} AND $${params.push(e)} AND lat BETWEEN $${params.push(s)} AND $${params.push(n)}`;
+  }
+  const total = Number(await store.value(`SELECT count(*) FROM condition_matches WHERE ${where}`, params));
+  const rows = await store.all<ItemRow>(
+    `${ITEM_SQL} WHERE ${where} ORDER BY departement NULLS LAST, source_file, line, id LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`,
+    params);
+  return { total, items: rows.map(toItem) };
+}
+
+export async function getConditionMatch(store: Store, id: number): Promise<ConditionMatch | null> {
+  const r = await store.one<ItemRow>(`${ITEM_SQL} WHERE id = $1`, [id]);
+  return r ? toItem(r) : null;
+}
+
+/**
+ * A reviewer's decision on a pending item: `reference` = one of its candidates (« c'est ce
+ * monument »: the survey is written as that monument's review exactly like a sure match — état
+ * de conservation and the same note naming the file, survey id and date — by this reviewer, with
+ * the site's audit row and re-score), or null (« aucun »: dismissed). One transaction: the item's
+ * new state, the review and the audit row (entity `condition_match`) commit together; a second
+ * decision on the same item is a 409 carrying the item as it stands.
+ */
+export async function resolveConditionMatch(
+  store: Store, username: string, id: number, reference: string | null, now = Date.now(),
+): Promise<{ item: ConditionMatch; review: SiteReview | null }> {
+  // Loaded here, not at the top: review code imports the risk engine (see the importer's write).
+  const { getSiteReview, reviewSite, siteExists } = await import('../review/sites.ts');
+  const { writeAudit } = await import('../review/audit.ts');
+  return store.transaction(async (tx) => {
+    const item = await getConditionMatch(tx, id);
+    if (!item) throw new NotFoundError(`no condition survey to match with id ${id}`, { fr: `Constat à rapprocher inconnu : ${id}.` });
+    if (item.state !== 'pending') {
+      const what = item.state === 'matched' ? `rapproché du monument ${item.site_id}` : 'écarté (aucun monument)';
+      throw new StaleVersionError(
+        `Ce constat a déjà été traité : ${what} par ${item.resolved_by ?? 'un autre utilisateur'}${item.resolved_at ? ` le ${item.resolved_at.slice(0, 10)}` : ''}.`,
+        item,
+      );
+    }
+    let written = false;
+    if (reference !== null) {
+      if (!item.candidates.some((c) => c.reference === reference)) {
+        throw new InputError(`reference ${show(reference)} is not a candidate of survey ${item.survey_id}`, {
+          fr: `Requête invalide : champ « reference » : ${show(reference)} n'est pas un des monuments proposés pour ce constat (attendu ${item.candidates.map((c) => c.reference).join(', ')}).`,
+        });
+      }
+      if (!(await siteExists(tx, reference))) {
+        throw new NotFoundError(`monument ${reference} is no longer in the database`, { fr: `Le monument ${reference} n'est plus dans la base (réimporté sans lui) : choisissez « Aucun » ou réimportez.` });
+      }
+      if (item.etat) {
+        const line = surveyNote(item.source_file, item);
+        const cur = await getSiteReview(tx, reference);
+        if (!(cur?.etat_conservation === item.etat && cur.note?.includes(line))) {
+          const note = cur?.note ? (cur.note.includes(line) ? cur.note : `${line}\n${cur.note}`) : line;
+          await reviewSite(tx, username, reference, { etat_conservation: item.etat, note, version: cur?.version ?? 0 }, now);
+          written = true;
+        }
+      }
+    }
+    const state: MatchState = reference === null ? 'dismissed' : 'matched';
+    await tx.run(
+      `UPDATE condition_matches SET state = $2, site_id = $3, review_written = $4, resolved_by = $5, resolved_at = epoch_ms($6::BIGINT) WHERE id = $1`,
+      [id, state, reference, written, username, now]);
+    await tx.run(
+      `UPDATE condition_surveys SET match = $3, site_id = $4, review_written = review_written OR $5 WHERE layer = $1 AND survey_id = $2`,
+      [item.layer, item.survey_id, reference === null ? 'dismissed' : 'confirmed', reference, written]);
+    const after = (await getConditionMatch(tx, id))!;
+    const review = reference === null ? null : await getSiteReview(tx, reference);
+    await writeAudit(tx, {
+      username,
+      // audit.ts's type lists the entities it knew of; the column is free text
+      entity: 'condition_match' as AuditEntity,
+      entity_id: String(id),
+      action: reference === null ? 'dismiss' : 'match',
+      before: { state: item.state, candidates: item.candidates.map((c) => c.reference) },
+      after: { state, site_id: reference, review_written: written, layer: item.layer, survey_id: item.survey_id, source_file: item.source_file, line: item.line, survey_date: item.survey_date },
+      at: now,
+    });
+    return { item: after, review };
+  });
+}

@@ -51,6 +51,8 @@ const POLICY: Record<string, Policy> = {
   'GET /api/exports/detections.:format': 'session',
   'GET /api/exports/:file': 'part:risk',
   'GET /api/reports': 'part:risk',
+  'GET /api/condition/matches': 'role:relecteur_monuments',
+  'POST /api/condition/matches/:id/resolve': 'role:relecteur_monuments',
   'GET /*': 'anyone',
 };
 
@@ -88,6 +90,8 @@ const SAMPLE: Record<string, Sample> = {
   'GET /api/exports/detections.:format': { path: '/api/exports/detections.archeologia', ok: 200, costly: true },
   'GET /api/exports/:file': { path: '/api/exports/monuments.csv', ok: 200, costly: true },
   'GET /api/reports': { path: '/api/reports', query: 'scope=region&scenario=ref', ok: 200, costly: true },
+  'GET /api/condition/matches': { path: '/api/condition/matches', query: 'limit=5', ok: 200 },
+  'POST /api/condition/matches/:id/resolve': { path: '/api/condition/matches/999/resolve', body: { decision: 'aucun' }, ok: 404 },
   'GET /*': { path: '/carte', ok: 200 },
 };
 
