@@ -32,9 +32,12 @@ export class VigieProcess {
     return execFileSync(process.execPath, ['bin/vigie.js', ...args], { cwd: ROOT, input, env: this.env, encoding: 'utf8' });
   }
 
-  /** `vigie run` on port 0; resolves with the URL once /api/health answers. */
-  async start(): Promise<string> {
-    const child = spawn(process.execPath, ['bin/vigie.js', 'run', '--port', '0', '--host', '127.0.0.1', '--db', this.db], {
+  /**
+   * `vigie run` on port 0 (or `vigie serve`: the database as prepared with `command`, no sample
+   * imports); resolves with the URL once /api/health answers.
+   */
+  async start(mode: 'run' | 'serve' = 'run'): Promise<string> {
+    const child = spawn(process.execPath, ['bin/vigie.js', mode, '--port', '0', '--host', '127.0.0.1', '--db', this.db], {
       cwd: ROOT,
       env: this.env,
       stdio: ['ignore', 'pipe', 'pipe'],

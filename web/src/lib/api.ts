@@ -13,7 +13,7 @@ import type { BasemapLayer, Scenario } from '../../../engine/contract/enums.ts';
 export type {
   AppConfig, AuditEntry, Detection, DetectionReviewInput, DetectionWithNeighbours, Health, Me, Monument, MonumentList, Page,
   ScenarioScore, SiteDetail, SiteReview, SiteReviewInput, SiteRow, SitesQuery, Term, User, ZoneProgress, DetectionsQuery,
-  LocalPrecision, PrecisionList, PriorityRow,
+  LocalPrecision, PrecisionList, PriorityRow, ConditionMatch, ConditionMatchCandidate, ConditionMatchesQuery, ConditionResolveInput,
 } from '../../../engine/contract/api.ts';
 export type {
   BasemapLayer, Decision, DetectionClass, DetectionOrder, Etat, Protection, ReviewStatus, Role, Scenario,
@@ -142,6 +142,12 @@ export const api = {
   precision: (signal?: AbortSignal) => getJson<C.PrecisionList>('api/detections/precision', signal, true),
   saveDetectionReview: (id: string, input: C.DetectionReviewInput) =>
     sendJson<{ item: C.Detection }>('PUT', `api/detections/${encodeURIComponent(id)}/review`, input),
+  /** « Constats d'état à rapprocher »: condition surveys matched uncertainly at import (monument reviewers). */
+  conditionMatches: (q: C.ConditionMatchesQuery, signal?: AbortSignal) =>
+    getJson<C.Page<C.ConditionMatch>>(`api/condition/matches${query(q)}`, signal, true),
+  /** A 409 (already decided by someone else) carries the item as it stands in `body.current`. */
+  resolveConditionMatch: (id: number, input: C.ConditionResolveInput) =>
+    sendJson<{ item: C.ConditionMatch; review: C.SiteReview | null }>('POST', `api/condition/matches/${id}/resolve`, input),
   reliefUrl: (id: string, kind: 'hillshade' | 'lrm' | 'svf' | 'slope', size = 256) =>
     urlOf(`api/detections/${encodeURIComponent(id)}/relief/${kind}.png?size=${size}`),
 };
