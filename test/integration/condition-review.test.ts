@@ -14,7 +14,9 @@
  * - name similarity of « Chapelle » and « Chapelle Saint-Pierre-et-Paul » by hand: words
  *   {chapelle} and {chapelle, saint, pierre, paul} (« et » is a stop word): 2·1 / (1 + 4) = 0.4.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { importLayer, type ImportReport } from '../../engine/importers.ts';
@@ -101,6 +103,31 @@ describe('condition surveys to match, through the API', () => {
     expect(after.total).toBe(1);
     expect(after.items[0].id).toBe(item.id);
     expect(Number(await w.store.value('SELECT count(*) FROM condition_matches'))).toBe(1);
+  });
+
+  it('a re-import of a changed file refreshes the pending item in place, and drops it once the survey is a sure match', async () => {
+    const w = await setUp();
+    const [item] = (await list(w)).items;
+    const original = readFileSync(CONDITION, 'utf8');
+    const changedDir = mkdtempSync(join(tmpdir(), 'vigie-condition-'));
+    const changed = join(changedDir, 'constats-format-reel.csv'); // same name: same layer
+    try {
+      // T00003 re-surveyed: moyen, 25 % — still « Chapelle », still uncertain.
+      writeFileSync(changed, original.replace('T00003,Chapelle,Wissembourg,7.94220458766583,49.0392734463851,mauvais,40.0,', 'T00003,Chapelle,Wissembourg,7.94220458766583,49.0392734463851,moyen,25.0,'));
+      expect(readFileSync(changed, 'utf8')).not.toBe(original);
+      await importLayer(w.store, 'condition', changed);
+      const page = await list(w);
+      expect(page.total).toBe(1);
+      expect(page.items[0]).toMatchObject({ id: item.id, survey_id: 'T00003', status: 'moyen', etat: 'moyen', dommages: 25, state: 'pending' });
+      // Named as the monument 200 m away: name similarity 1 within 300 m is sure (module rules): no longer to review.
+      writeFileSync(changed, original.replace('T00003,Chapelle,Wissembourg,', 'T00003,Chapelle Saint-Pierre-et-Paul,Wissembourg,'));
+      const r = await importLayer(w.store, 'condition', changed);
+      expect(r.flagged.uncertain_match).toBeUndefined();
+      expect((await list(w)).total).toBe(0);
+      expect(Number(await w.store.value('SELECT count(*) FROM condition_matches'))).toBe(0);
+    } finally {
+      rmSync(changedDir, { recursive: true, force: true });
+    }
   });
 
   it('filters by département, commune and bbox, and pages', async () => {
