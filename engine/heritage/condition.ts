@@ -291,7 +291,9 @@ export const conditionImporter: Importer = {
       const decision = decided.get(id);
       const describe = (c: Candidate) =>
         `${c.reference} « ${c.titre ?? '?'} » at ${c.distance_m} m (name ${c.name.toFixed(2)}${c.precision ? ', same protection text' : ''})`;
-      if (decision) {
+      if (decision?.state === 'matched' && !decision.present) {
+        flag('matched_monument_gone', 'id', id, `was matched by a reviewer to ${decision.site_id}, which is no longer imported; decision kept, no review written`, true, id);
+      } else if (decision) {
         // decided by a person: neither listed for review nor reported as unmatched
       } else if (x !== null && m.match === 'uncertain') {
         flag('uncertain_match', 'nom', nom ?? '', `is an uncertain match, to be reviewed: ${m.candidates.map(describe).join('; ')}; no review written`, true, id);
@@ -311,7 +313,8 @@ export const conditionImporter: Importer = {
       });
     }
     const count = (k: SurveyRow['match']) => rows.filter((r) => r.match === k).length;
-    const toWrite = rows.filter((r) => (r.match === 'sure' || r.match === 'confirmed') && r.etat !== null);
+    const gone = new Set([...decided].filter(([, d]) => d.state === 'matched' && !d.present).map(([id]) => id));
+    const toWrite = rows.filter((r) => (r.match === 'sure' || (r.match === 'confirmed' && !gone.has(r.survey_id))) && r.etat !== null);
     // Several surveys of one monument: the latest date is the state written last.
     toWrite.sort((a, b) => (a.survey_date ?? '').localeCompare(b.survey_date ?? '') || a.line - b.line);
     const notes = [
@@ -392,10 +395,13 @@ const surveyColumns = (layer: string, catalogueId: number): NamedColumn<SurveyRo
 export type MatchState = ConditionMatch['state'];
 
 /** Reviewers' decisions on the surveys of a layer, by survey id. */
-async function decisionsOf(store: Store, layer: string): Promise<Map<string, { state: 'matched' | 'dismissed'; site_id: string | null }>> {
-  const rows = await store.all<{ survey_id: string; state: 'matched' | 'dismissed'; site_id: string | null }>(
-    `SELECT survey_id, state, site_id FROM condition_matches WHERE layer = $1 AND state <> 'pending'`, [layer]);
-  return new Map(rows.map((r) => [r.survey_id, { state: r.state, site_id: r.site_id }]));
+interface Decision { state: 'matched' | 'dismissed'; site_id: string | null; /** the chosen monument is still imported */ present: boolean }
+async function decisionsOf(store: Store, layer: string): Promise<Map<string, Decision>> {
+  const rows = await store.all<{ survey_id: string; state: 'matched' | 'dismissed'; site_id: string | null; present: boolean }>(
+    `SELECT c.survey_id, c.state, c.site_id, m.reference IS NOT NULL AS present
+       FROM condition_matches c LEFT JOIN monuments m ON m.reference = c.site_id
+      WHERE c.layer = $1 AND c.state <> 'pending'`, [layer]);
+  return new Map(rows.map((r) => [r.survey_id, { state: r.state, site_id: r.site_id, present: r.present }]));
 }
 
 /**

@@ -180,6 +180,15 @@ describe('condition surveys to match, through the API', () => {
       .toEqual({ match: 'confirmed', site_id: 'PA00085243' });
     expect(await siteAudit(w)).toHaveLength(7);
     expect(again.changes).toMatchObject({ added: 0, removed: 0, changed: 0 });
+
+    // The chosen monument gone (a Mérimée re-import without it): the survey import still succeeds,
+    // keeps the decision and says so, writing no review.
+    await w.store.run("DELETE FROM monuments WHERE reference = 'PA00085243'");
+    const gone = await importLayer(w.store, 'condition', CONDITION);
+    expect(gone.flagged.matched_monument_gone).toBe(1);
+    expect(gone.issues.find((i) => i.reason === 'matched_monument_gone')).toMatchObject({ line: 4, recordId: 'T00003' });
+    expect((await list(w, '?state=matched')).total).toBe(1);
+    expect(await siteAudit(w)).toHaveLength(7);
   });
 
   it('« aucun » dismisses the item, keeps the decision in the audit trail and writes no review', async () => {
