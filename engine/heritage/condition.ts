@@ -35,7 +35,6 @@ import { inFrance, type LayerImportOptions } from '../hazards/common.ts';
 import { heritageLayerName } from './layer-name.ts';
 import type { Params, Store } from '../store/store.ts';
 import { StaleVersionError } from '../review/stale.ts';
-import type { AuditEntity } from '../review/audit.ts';
 import type { SiteReview } from '../review/sites.ts';
 import { appendNamed, type NamedColumn } from './append-named.ts';
 import { fold } from './merimee-fields.ts';
@@ -554,7 +553,7 @@ export async function resolveConditionMatch(
     await writeAudit(tx, {
       username,
       // audit.ts's type lists the entities it knew of; the column is free text
-      entity: 'condition_match' as AuditEntity,
+      entity: 'condition_match',
       entity_id: String(id),
       action: reference === null ? 'dismiss' : 'match',
       before: { state: item.state, candidates: item.candidates.map((c) => c.reference) },

@@ -4,7 +4,7 @@
  */
 import type { Store } from '../store/store.ts';
 
-export type AuditEntity = 'site' | 'detection' | 'user';
+export type AuditEntity = 'site' | 'detection' | 'user' | 'condition_match';
 
 export interface AuditInput {
   username: string;

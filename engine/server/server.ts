@@ -131,10 +131,10 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
   registerHeritageRoutes(app, store);
   registerBasemapRoutes(app, store);
   const siteIndex = new SiteIndex(store);
-  registerSiteRoutes(app, store, siteIndex);
+  const siteRoutes = registerSiteRoutes(app, store, siteIndex);
   registerDetectionRoutes(app, store, new DetectionIndex(store));
   registerHazardRoutes(app, store);
-  registerConditionRoutes(app, store, siteIndex);
+  registerConditionRoutes(app, store, siteIndex, siteRoutes);
   registerExportRoutes(app, store);
   if (opts.webRoot && existsSync(opts.webRoot)) await registerAppShell(app, resolve(opts.webRoot));
   registerOptions(app, routes);

@@ -13,7 +13,8 @@ import { access } from '../access.ts';
 import type { SiteIndex } from '../site-index.ts';
 import { parseInput } from '../validate.ts';
 
-export function registerConditionRoutes(app: FastifyInstance, store: Store, index: SiteIndex): void {
+/** `sites.forgetLayers`: a decision writes a monument review, which changes its level on the map layer. */
+export function registerConditionRoutes(app: FastifyInstance, store: Store, index: SiteIndex, sites: { forgetLayers(): void }): void {
   const reviewers = access.role('relecteur_monuments');
 
   app.get('/api/condition/matches', { config: { access: reviewers, response: contract.conditionMatchList } }, async (req) => {
@@ -35,7 +36,10 @@ export function registerConditionRoutes(app: FastifyInstance, store: Store, inde
         throw new InputError('reference with aucun', { fr: 'Requête invalide : champ « reference » : à omettre avec « decision »: "aucun".' });
       }
       const result = await resolveConditionMatch(store, req.session!.username, id, body.decision === 'aucun' ? null : body.reference!);
-      if (result.item.site_id) await index.refreshSite(result.item.site_id);
+      if (result.item.site_id) {
+        sites.forgetLayers();
+        await index.refreshSite(result.item.site_id);
+      }
       return result;
     },
   );

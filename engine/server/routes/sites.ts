@@ -18,7 +18,8 @@ import { parseInput } from '../validate.ts';
 
 
 
-export function registerSiteRoutes(app: FastifyInstance, store: Store, index: SiteIndex): void {
+/** Registers the routes; returns what forgets the cached map layers (after a review elsewhere changed a site). */
+export function registerSiteRoutes(app: FastifyInstance, store: Store, index: SiteIndex): { forgetLayers(): void } {
   const risk = access.part('risk');
   const layerCache = new Map<string, { at: number; buf: Buffer }>();
 
@@ -70,6 +71,7 @@ export function registerSiteRoutes(app: FastifyInstance, store: Store, index: Si
     }
     return reply.type('application/octet-stream').header('Cache-Control', 'no-cache').send(hit.buf);
   });
+  return { forgetLayers: () => layerCache.clear() };
 }
 
 /** Museums housed in a monument, or monuments housing a museum (Muséofile `refmer`, comma-joined PA references). */
