@@ -17,7 +17,9 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { fromArrayBuffer } from 'geotiff';
+import { readFloat32Band } from '../../engine/geo/float-band.mjs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Store } from '../../engine/store/store.ts';
@@ -127,6 +129,7 @@ export async function runDetectBench(o: DetectBenchOptions = {}): Promise<Record
     const levels = checkLevels(res.detections.map((d, i) => ({ level: d.level as Level, hit: all.matchOf[i] >= 0 })), det.calibration.file.bands);
     const busy = timings.decode + timings.prep + timings.inference + timings.post;
     const real = o.real === false ? { skipped: 'not asked (--no-real)' } : await runRealTerrainBench({ det, dataDir, replicates: o.quick ? 2 : undefined, log });
+    const decode = await decodePeers(tiles.slice(0, o.quick ? 2 : 5));
     return {
       bench: `${split.name} (seed ${split.seed}, ${split.tiles}×${split.tiles} km, style ${split.style}, 0.5 m deflate GeoTIFF)`,
       quick: !!o.quick,
@@ -143,6 +146,7 @@ export async function runDetectBench(o: DetectBenchOptions = {}): Promise<Record
         time_share: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, +(v / busy).toFixed(3)])),
         ms_per_km2: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, +(v / km2).toFixed(1)])),
       },
+      decode,
       tolerance: 'max(5 m, 0.25 × truth diameter), greedy by score',
       model: pick(model),
       baseline: pick(baseline),
@@ -153,6 +157,37 @@ export async function runDetectBench(o: DetectBenchOptions = {}): Promise<Record
   } finally {
     await det.close();
   }
+}
+
+/**
+ * The tile decoder the inference workers use (engine/geo/float-band.mjs) beside its peer,
+ * geotiff.js's readRasters, on the same bench tiles in this thread, alternating; the bits are
+ * compared too.
+ */
+async function decodePeers(paths: string[]): Promise<Record<string, unknown>> {
+  const ms = { float_band: [] as number[], geotiff_readRasters: [] as number[] };
+  let differ = 0;
+  for (const path of paths) {
+    const bytes = await readFile(path);
+    const image = await (await fromArrayBuffer(new Uint8Array(bytes).buffer)).getImage(0);
+    const t0 = performance.now();
+    const fast = await readFloat32Band(image, bytes);
+    const t1 = performance.now();
+    const peer = (await image.readRasters({ samples: [0], interleave: true })) as Float32Array;
+    const t2 = performance.now();
+    ms.float_band.push(t1 - t0);
+    ms.geotiff_readRasters.push(t2 - t1);
+    const a = new Uint32Array(fast!.buffer);
+    const b = new Uint32Array(peer.buffer, peer.byteOffset, peer.length);
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differ++;
+  }
+  const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
+  return {
+    tiles: paths.length,
+    median_ms_per_tile: { float_band: +median(ms.float_band).toFixed(1), geotiff_readRasters: +median(ms.geotiff_readRasters).toFixed(1) },
+    ratio: +(median(ms.float_band) / median(ms.geotiff_readRasters)).toFixed(2),
+    pixels_differing: differ,
+  };
 }
 
 async function main(): Promise<void> {
