@@ -32,6 +32,8 @@ export async function readFloat32Band(image, bytes) {
   const across = Math.ceil(width / bw);
   const blocks = across * Math.ceil(height / bh);
   if (!offsets || !counts || offsets.length < blocks || counts.length < blocks) return null;
+  // sparse files (GDAL SPARSE_OK: blocks with no bytes stand for nodata) are left to geotiff.js
+  for (let i = 0; i < blocks; i++) if (Number(counts[i]) === 0) return null;
   const out = new Float32Array(width * height);
   for (let i = 0; i < blocks; i++) {
     const start = Number(offsets[i]);

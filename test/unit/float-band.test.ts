@@ -64,6 +64,14 @@ describe('readFloat32Band', () => {
     expect(sameBits(fast!, reference)).toBe(0);
   });
 
+  it.skipIf(!hasGdal)('declines a sparse file (empty blocks) rather than failing on it', async () => {
+    const out = join(dir, 'sparse.tif');
+    execFileSync('gdal_translate', ['-q', '-co', 'SPARSE_OK=TRUE', '-co', 'TILED=YES', '-co', 'BLOCKXSIZE=16', '-co', 'BLOCKYSIZE=16', '-a_nodata', '0', '-scale', '0', '1', '0', '0', IGN, out]);
+    const { fast, reference } = await both(out);
+    expect(reference.length).toBe(100 * 100);
+    expect(fast).toBeNull();
+  });
+
   it.skipIf(!hasGdal)('declines a big-endian file', async () => {
     const out = join(dir, 'big-endian.tif');
     execFileSync('gdal_translate', ['-q', '-co', 'ENDIANNESS=BIG', IGN, out]);
