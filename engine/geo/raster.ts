@@ -9,6 +9,7 @@ import { inflateSync } from 'node:zlib';
 import { addDecoder, BaseDecoder, fromArrayBuffer, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { InputError } from '../errors.ts';
 import { crsFromGeoKeys, normaliseCrs } from './crs.ts';
+import { readFloat32Band } from './float-band.mjs';
 import { grid as makeGrid, type Grid, type Window } from './grid.ts';
 
 class ZlibDeflateDecoder extends BaseDecoder {
@@ -101,7 +102,15 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
       }
     },
     async readAll() {
-      return raster.readWindow({ col: 0, row: 0, width: g.width, height: g.height });
+      // The common DTM layout (single-band float32, none/deflate, no predictor) is copied out of
+      // its blocks directly (float-band.mjs); any other goes through geotiff.js.
+      let fast: Float32Array | null;
+      try {
+        fast = await readFloat32Band(image, bytes);
+      } catch (err) {
+        throw new InputError(`${name}: corrupt or truncated raster data (${(err as Error).message}; expected a complete GeoTIFF: a truncated download?)`, { cause: err });
+      }
+      return fast ?? raster.readWindow({ col: 0, row: 0, width: g.width, height: g.height });
     },
   };
   return raster;
