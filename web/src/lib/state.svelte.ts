@@ -232,18 +232,15 @@ export class VigieState {
   async load(signal?: AbortSignal): Promise<void> {
     this.status = 'loading';
     try {
-      // The offline basemap is only needed without a style server; it loads while the
-      // (much larger) monument list is still downloading.
-      // Land and rivers are asked for at once (small; dropped when the deployment has its own
-      // style server); the communes only once the configuration says how many there are.
+      // The offline basemap is only needed without a style server; it loads while the (much
+      // larger) monument list is still downloading. Land and rivers are asked for at once (small;
+      // unused when the deployment has its own style server), the communes once the
+      // configuration says how many there are. A failure surfaces where they are awaited.
       const land = api.basemap('land', signal);
       const rivers = api.basemap('rivers', signal);
+      for (const p of [land, rivers]) p.catch(() => undefined);
       const configAndBasemap = api.config(signal).then(async (config) => {
-        if (config.styleUrl !== null) {
-          land.catch(() => undefined);
-          rivers.catch(() => undefined);
-          return { config, basemap: { land: null, communes: null, rivers: null } };
-        }
+        if (config.styleUrl !== null) return { config, basemap: { land: null, communes: null, rivers: null } };
         const basemap = {
           land: await land,
           // A national database: the map fetches the communes of its view (MapView), not 35,000 outlines.
