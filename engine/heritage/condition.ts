@@ -552,7 +552,6 @@ export async function resolveConditionMatch(
     const review = reference === null ? null : await getSiteReview(tx, reference);
     await writeAudit(tx, {
       username,
-      // audit.ts's type lists the entities it knew of; the column is free text
       entity: 'condition_match',
       entity_id: String(id),
       action: reference === null ? 'dismiss' : 'match',

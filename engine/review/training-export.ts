@@ -227,7 +227,9 @@ export async function exportTrainingExamples(store: Store, opts: TrainingExportO
     }
     fillNodata(z, size, size, null); // beyond every tile: edge-extended, marked without data
     // every reviewed detection inside the window, with its label
-    const reviewed = items.map((o) => {
+    // (only those near in Lambert-93 are projected: the window's half-diagonal plus slack)
+    const reach = (size / 2) * Math.SQRT2 + 8;
+    const reviewed = items.filter((o) => Math.abs(o.row.x - r.x) <= reach && Math.abs(o.row.y - r.y) <= reach).map((o) => {
       const [ox, oy] = o === it ? [cx, cy] : toTile(o.row.x, o.row.y);
       return { o, col: ox - left, row: top - oy };
     }).filter(({ col, row }) => col >= 0 && col < size && row >= 0 && row < size);
