@@ -7,7 +7,7 @@
 import { z } from 'zod';
 export { COMMUNES_BY_VIEW, COMMUNES_MIN_ZOOM } from './enums.ts';
 import {
-  BASEMAP_LAYERS, DECISIONS, DETECTION_CLASSES, DETECTION_ORDERS, DETECTION_STATUSES, ETATS, HAZARDS, POSITION_SOURCES,
+  BASEMAP_LAYERS, CONDITION_MATCH_STATES, DECISIONS, DETECTION_CLASSES, DETECTION_ORDERS, DETECTION_STATUSES, ETATS, HAZARDS, POSITION_SOURCES,
   PROTECTIONS, PUBLIC_PARTS, RELIABILITY_LEVELS, ROLES, SCENARIOS, SITE_KINDS, STATUTS,
 } from './enums.ts';
 
@@ -320,7 +320,6 @@ export const priorityList = z.strictObject({ total: num, limit: num, offset: num
  * « Constats d'état à rapprocher » (engine/heritage/condition.ts): surveys the importer matched
  * to a monument only uncertainly, waiting for a reviewer's decision.
  */
-export const CONDITION_MATCH_STATES = ['pending', 'matched', 'dismissed'] as const;
 export const conditionMatchQuery = z.strictObject({
   state: z.enum(CONDITION_MATCH_STATES).default('pending'),
   departement: z.string().max(10).optional(),

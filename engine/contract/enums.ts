@@ -48,6 +48,9 @@ export type Decision = (typeof DECISIONS)[number];
 export const ETATS = ['bon', 'moyen', 'mauvais', 'peril'] as const;
 export type Etat = (typeof ETATS)[number];
 
+/** A condition survey matched uncertainly: waiting, matched to a monument by a reviewer, or none of them. */
+export const CONDITION_MATCH_STATES = ['pending', 'matched', 'dismissed'] as const;
+
 export const STATUTS = ['a_examiner', 'examine', 'visite_necessaire'] as const;
 export type ReviewStatus = (typeof STATUTS)[number];
 
