@@ -27,6 +27,11 @@ export interface CalibrationFile {
   bands: typeof DEFAULT_BANDS;
   classes: Record<string, ClassCalibration>;
   check?: unknown;
+  /**
+   * The mound scale test (engine/detect/scale-test.ts) the scores were fitted after, or 'off'
+   * (also when absent: calibrations written before it). Detection applies the same one.
+   */
+  scale_test?: { c1: number; minFactor: number; clutterFloor: number } | 'off';
 }
 
 export interface Calibration {

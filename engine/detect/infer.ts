@@ -24,6 +24,7 @@ import { inCore, MAX_RES, MIN_RES, planTiles, readWithMargin, type MosaicTile, t
 import { loadCalibration, levelOf, type Calibration } from './calibrate.ts';
 import { CLASSES, DEFAULT_CALIBRATION, fillNodata, MODEL_PIXEL, MODEL_STRIDE, OUT_CHANNELS, readModelFile, type DetectClass } from './model.ts';
 import { extractPeaks } from './peaks.ts';
+import { coarsen, riseContrast, scaleFactor, SCALE_TEST, type Coarse, type ScaleTestParams } from './scale-test.ts';
 
 /** Margin read from neighbours, metres: > relief radius (22 m) + half the receptive field (~70 m) in practice. */
 export const MARGIN_M = 64;
@@ -60,6 +61,8 @@ export interface Timings {
 export interface Detector {
   readonly hash: string;
   readonly calibration: Calibration;
+  /** scale test of mound candidates (engine/detect/scale-test.ts); null or absent: off */
+  readonly scaleTest?: ScaleTestParams | null;
   /** how many `run` calls may usefully be in flight at once (default 1) */
   readonly concurrency?: number;
   /** decodes band 1 of a GeoTIFF elsewhere (a worker), when the detector can */
@@ -76,6 +79,11 @@ export interface DetectorOptions {
   threads?: number;
   /** inference worker threads, one session each (default min(2, cores)); 0 = run in this thread */
   workers?: number;
+  /**
+   * scale test of mound candidates (engine/detect/scale-test.ts); null turns it off. Default: the
+   * one the calibration file was fitted after (its `scale_test`), else off.
+   */
+  scaleTest?: ScaleTestParams | null;
 }
 
 export function defaultWorkers(): number {
@@ -89,7 +97,9 @@ export async function loadDetector(opts: DetectorOptions = {}): Promise<Detector
   if (!(Number.isInteger(workers) && workers >= 0 && workers <= 64)) {
     throw new InputError(`workers ${workers} is not an integer from 0 to 64; use 0 to run inference in the main thread`);
   }
-  if (workers > 0) return workerDetector(file.bytes, file.hash, calibration, workers, opts.threads ?? 1);
+  const fitted = calibration.file.scale_test;
+  const scaleTest = opts.scaleTest !== undefined ? opts.scaleTest : fitted && fitted !== 'off' ? { ...SCALE_TEST, ...fitted } : null;
+  if (workers > 0) return { ...(await workerDetector(file.bytes, file.hash, calibration, workers, opts.threads ?? 1)), scaleTest };
   const session = await ort.InferenceSession.create(file.bytes, {
     // one intra-op thread: decoding the next tile keeps the other core busy
     intraOpNumThreads: opts.threads ?? 1,
@@ -102,6 +112,7 @@ export async function loadDetector(opts: DetectorOptions = {}): Promise<Detector
   return {
     hash: file.hash,
     calibration,
+    scaleTest,
     async run(z, width, height) {
       if (width % MODEL_STRIDE || height % MODEL_STRIDE) {
         throw new InputError(`model input ${width}×${height} is not a multiple of ${MODEL_STRIDE} pixels`);
@@ -346,6 +357,11 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
     for (let i = 0; i < W * H; i++) if (Number.isNaN(buf[i])) holes[i] = 1;
     fillNodata(buf, W, H, null);
     timings.prep += performance.now() - tp1;
+    // the scale test reads the terrain after inference, when `buf` has gone to a worker: keep
+    // its 2 m block means (a few ms per tile; counted as post-processing)
+    const tc = performance.now();
+    const coarse = det.scaleTest ? coarsen(buf, W, H, 4, job.padded.resX) : null;
+    timings.post += performance.now() - tc;
     // free decoded tiles no later tile needs
     const later = new Set(usable.slice(ti + 1).filter((v) => !opts.skip?.has(v.name)).flatMap((v) => needs(jobOf.get(v)!)));
     for (const f of [...cache.keys()]) if (!later.has(f)) cache.delete(f);
@@ -358,7 +374,7 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
       const out = await det.run(buf, W, H);
       timings.inference += out.ms ?? performance.now() - ti0;
       const tq = performance.now();
-      const found = postProcess(det, out, t, job, holes, W, H, floor);
+      const found = postProcess(det, out, t, job, holes, W, H, floor, coarse);
       perTile[ti] = found;
       timings.post += performance.now() - tq;
       const r: TileReport = { file: t.file, tile: t.name, ok: true, detections: found.length, bounds: coreBounds(job.core), crs: t.grid.crs };
@@ -440,7 +456,7 @@ function coreBounds(g: Grid) {
   return { minx: g.originX, miny: g.originY - g.height * g.resY, maxx: g.originX + g.width * g.resX, maxy: g.originY };
 }
 
-function postProcess(det: Detector, out: { maps: Float32Array; width: number; height: number }, t: TileSource, job: TileJob, holes: Uint8Array, W: number, H: number, floor: number): Detection[] {
+function postProcess(det: Detector, out: { maps: Float32Array; width: number; height: number }, t: TileSource, job: TileJob, holes: Uint8Array, W: number, H: number, floor: number, coarse: Coarse | null): Detection[] {
   const g = job.padded;
   const cell = MODEL_STRIDE * g.resX;
   const peaks = extractPeaks({ data: out.maps, width: out.width, height: out.height, classes: CLASSES.length }, { threshold: floor, cellSize: cell, minDistance: 1.5, nmsFactor: 0.5 });
@@ -455,8 +471,15 @@ function postProcess(det: Detector, out: { maps: Float32Array; width: number; he
     const diameter = Number.isFinite(p.diameter) ? p.diameter : 0;
     if (nearNodata(holes, W, H, Math.floor(p.col * MODEL_STRIDE), Math.floor(p.row * MODEL_STRIDE), (10 + diameter / 2) / g.resX)) continue;
     const cls = CLASSES[p.cls];
-    const confidence = det.calibration.confidence(cls, p.score);
-    res.push({ tile: t.name, cls, score: p.score, confidence, level: levelOf(confidence, det.calibration), diameter, x, y });
+    let score = p.score;
+    if (coarse && det.scaleTest && cls === 'mound') {
+      // the candidate's centre in metres from the padded window's top-left corner
+      const m = riseContrast(coarse, p.col * cell, p.row * cell, diameter, det.scaleTest);
+      score *= scaleFactor(m.contrast, det.scaleTest);
+      if (score < floor) continue;
+    }
+    const confidence = det.calibration.confidence(cls, score);
+    res.push({ tile: t.name, cls, score, confidence, level: levelOf(confidence, det.calibration), diameter, x, y });
   }
   return res;
 }

@@ -10,7 +10,8 @@
  *   robbed / eroded / partial, on the real slopes), `replicates` independent layouts: recall,
  *   precision and F1 per class at the operating threshold and at each level, recall per variant.
  *
- *   npx tsx pipelines/bench/real-terrain.ts [--model models/detector.onnx] [--calibration …] [--replicates 8]
+ *   npx tsx pipelines/bench/real-terrain.ts [--model models/detector.onnx] [--calibration …] [--replicates 8] [--part calib]
+ *       [--scale-test off|C1[,MINFACTOR[,FLOOR]]]   (mound scale test, engine/detect/scale-test.ts; default: the calibration's)
  *
  * Needs ../shared/realdata/lidar (or $VIGIE_REALDATA_LIDAR); without it, says so and skips.
  */
@@ -22,6 +23,7 @@ import { writeGeoTiff } from '../../engine/geo/geotiff-write.ts';
 import { LEVELS, type Level } from '../../engine/detect/calibrate.ts';
 import { evaluate } from '../../engine/detect/evaluate.ts';
 import { detectFiles, loadDetector, type Detection, type Detector } from '../../engine/detect/infer.ts';
+import { parseScaleTest } from '../../engine/detect/scale-test.ts';
 import {
   effectiveAreaKm2, loadPart, plantFeatures, realDataPresent, realLidarDir, registerRealCrs, REAL_SOURCES,
   type Part, type PartName, type Planted,
@@ -211,14 +213,14 @@ export async function runRealTerrainBench(o: Omit<RealBenchOptions, 'part'>): Pr
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, calibration: { type: 'string' }, replicates: { type: 'string' }, part: { type: 'string' } } });
-  const det = await loadDetector({ modelPath: values.model, calibrationPath: values.calibration });
+  const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, calibration: { type: 'string' }, replicates: { type: 'string' }, part: { type: 'string' }, 'scale-test': { type: 'string' } } });
+  const det = await loadDetector({ modelPath: values.model, calibrationPath: values.calibration, scaleTest: parseScaleTest(values['scale-test']) });
   try {
     const opts = { det, dataDir: values.data, replicates: values.replicates ? Number(values.replicates) : undefined, log: (m: string) => console.error(m) };
     const out = values.part && values.part !== 'bench'
       ? summariseRealRun(await runRealParts({ ...opts, part: values.part as PartName }), (c) => det.calibration.threshold(c))
       : await runRealTerrainBench(opts);
-    console.log(JSON.stringify({ model_hash: det.hash, ...out }, null, 2));
+    console.log(JSON.stringify({ model_hash: det.hash, scale_test: det.scaleTest ?? 'off', ...out }, null, 2));
   } finally {
     await det.close();
   }

@@ -14,6 +14,7 @@
  *
  *   npx tsx pipelines/train/calibrate.ts [--data tmp/detector-data] [--model models/detector.onnx] [--real-weight 0.5] [--out F]
  *       [--baseline-from models/calibration.json]   (reuse the baseline's thresholds instead of refitting them)
+ *       [--scale-test off|C1[,MINFACTOR[,FLOOR]]]  (the mound scale test the scores are fitted after, recorded in the file; default off)
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -23,13 +24,14 @@ import { realDataPresent, realLidarDir } from '../bench/real-terrain-data.ts';
 import { runRealParts } from '../bench/real-terrain.ts';
 import { evaluate } from '../../engine/detect/evaluate.ts';
 import { loadDetector } from '../../engine/detect/infer.ts';
+import { parseScaleTest } from '../../engine/detect/scale-test.ts';
 import { DEFAULT_CALIBRATION } from '../../engine/detect/model.ts';
 import { CALIBRATION_SPLITS, CLASS_NAMES, runDetector, splitTiles, truthOf } from '../bench/detect.ts';
 
 const FLOOR = 0.2;
 
 const REAL_LAYOUTS = 8;
-const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' }, 'real-weight': { type: 'string' }, 'baseline-from': { type: 'string' } } });
+const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' }, 'real-weight': { type: 'string' }, 'baseline-from': { type: 'string' }, 'scale-test': { type: 'string' } } });
 const dataDir = values.data ?? 'tmp/detector-data';
 const realWeight = values['real-weight'] !== undefined ? Number(values['real-weight']) : 0.5;
 if (!(realWeight >= 0 && realWeight < 1)) throw new Error(`--real-weight ${values['real-weight']}: expected a share in [0, 1)`);
@@ -49,7 +51,7 @@ const fit = async (det: Awaited<ReturnType<typeof loadDetector>>) => {
   }
   return out;
 };
-const det = await loadDetector({ modelPath: values.model, calibrationPath: '/nonexistent' });
+const det = await loadDetector({ modelPath: values.model, calibrationPath: '/nonexistent', scaleTest: parseScaleTest(values['scale-test']) });
 const model = await fit(det);
 // the baseline does not depend on the model: its thresholds may be taken from an earlier fit
 const baseFrom = values['baseline-from'] ? (JSON.parse(await readFile(values['baseline-from'], 'utf8')) as { baseline?: Record<string, number> }).baseline : undefined;
@@ -86,6 +88,8 @@ const file: CalibrationFile & { baseline: Record<string, number>; calib_f1: Reco
   model_hash: det.hash,
   split: CALIBRATION_SPLITS.map((s) => `${s.name} seed ${s.seed} ${s.tiles}x${s.tiles} km ${s.style}`).join(' + ') + '; ' + realNote,
   floor: FLOOR,
+  // the scale test the scores were fitted after (detections must be made with the same one)
+  scale_test: det.scaleTest ?? 'off',
   bands: DEFAULT_BANDS,
   classes: {},
   baseline: {},
