@@ -76,3 +76,9 @@ export const PRIVATE_EXPORT_LAYERS = ['detections'] as const;
 /** Above this many communes the map asks /api/basemap/communes?bbox= for its view, from zoom 9. */
 export const COMMUNES_BY_VIEW = 3000;
 export const COMMUNES_MIN_ZOOM = 9;
+/**
+ * Commune outlines are drawn from this zoom (a region in view) in every database: at country
+ * scale they are a grey haze of 2 px cells that cannot be hovered one by one, and drawing them
+ * costs the first screen most of a second in software WebGL (pipelines/bench/web.ts).
+ */
+export const COMMUNES_OUTLINE_MIN_ZOOM = 7;

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
-import { createServer } from './server.ts';
+import { WARM_UP_URLS, createServer } from './server.ts';
 
 export interface ServerSettings {
   port: number;
@@ -80,10 +80,10 @@ export async function listen(store: Store, s: ServerSettings): Promise<string> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   console.log(`Vigie is serving at ${url}`);
-  // Build the big cached answers now rather than on the first visitor's map (outlines of every
-  // commune, the scenario layers); errors show up on the real request, not here.
+  // Build the big cached answers now rather than on the first visitor's map; errors show up on
+  // the real request, not here.
   void (async () => {
-    for (const u of ['/api/basemap/communes', '/api/monuments', '/api/monuments/layer.bin?scenario=ref']) await app.inject({ url: u }).catch(() => undefined);
+    for (const u of WARM_UP_URLS) await app.inject({ url: u }).catch(() => undefined);
   })();
   return url;
 }

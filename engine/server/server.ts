@@ -45,6 +45,19 @@ export interface ServerOptions {
   checkResponses?: boolean;
 }
 
+/**
+ * The big cached answers of the first screen, built when the server starts rather than on the
+ * first visitor's map (`vigie serve`, and the benchmarks as a served deployment): the outlines
+ * of every commune, the monument list, the risk layer of the reference scenario and the first
+ * page of the ranked table.
+ */
+export const WARM_UP_URLS: readonly string[] = [
+  '/api/basemap/communes',
+  '/api/monuments',
+  '/api/monuments/layer.bin?scenario=ref',
+  '/api/sites?kind=monument&scenario=ref&sort=score&limit=50&offset=0',
+];
+
 export async function createServer(opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../chromium.ts';
-import { createServer } from '../../engine/server/server.ts';
+import { WARM_UP_URLS, createServer } from '../../engine/server/server.ts';
 import { Store } from '../../engine/store/store.ts';
 import { SEED_USER, seedNational } from './seed.ts';
 
@@ -95,9 +95,7 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<strin
   const browser = await launchChromium(o.chromium);
   try {
     // Warm the server's caches (as `vigie serve` does at start), then a cold page.
-    await fetch(`${base}api/basemap/communes`).then((r) => r.arrayBuffer());
-    await fetch(`${base}api/monuments`).then((r) => r.arrayBuffer());
-    await fetch(`${base}api/monuments/layer.bin?scenario=ref`).then((r) => r.arrayBuffer());
+    for (const u of WARM_UP_URLS) await fetch(new URL(u, base)).then((r) => r.arrayBuffer());
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const t0 = performance.now();
     await page.goto(base);

@@ -229,6 +229,54 @@ describe('Vigie web app', () => {
     writeFileSync(join(OUT, 'risk-colours.json'), JSON.stringify({ sampled: sample.length, pixelChecked }, null, 2));
   });
 
+  it('draws the first screen from the risk layer before the monument list, in the API\'s colours', async () => {
+    const api = new Map<string, number | null>();
+    for (let offset = 0; ; offset += 5000) {
+      const r = (await (await fetch(`${baseUrl}/api/sites?kind=monument&scenario=ref&limit=5000&offset=${offset}`)).json()) as { total: number; items: { site_id: string; max_level: number | null }[] };
+      for (const s of r.items) api.set(s.site_id, s.max_level);
+      if (offset + 5000 >= r.total) break;
+    }
+    const second = await browser.newPage({ viewport: VIEWPORT });
+    const errors: string[] = [];
+    second.on('pageerror', (e) => errors.push(e.message));
+    // Hold the monument list until the test has looked at the first screen.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let asked!: (state: string) => void;
+    const readyWhenAsked = new Promise<string>((r) => (asked = r));
+    await second.route(/\/api\/monuments(\?|$)/, async (route) => {
+      asked(await second.evaluate(() => `${window.__vigie.ready} at ${Math.round(performance.now())} ms, marks ${JSON.stringify(performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]))}`));
+      await held;
+      await route.continue();
+    });
+    try {
+      await second.goto(`${baseUrl}/?couches=`);
+      await second.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 60_000 });
+      // The list was asked for only once the map had shown the monuments (and is still held).
+      expect(await readyWhenAsked).toMatch(/^true/);
+      expect(await second.evaluate(() => window.__vigie.drawn().length)).toBe(0);
+      const positioned = monuments.filter((m) => m.lon !== null && m.lat !== null);
+      expect(await second.evaluate(() => window.__vigie.monumentsDrawn)).toBe(positioned.length);
+      const wrong: string[] = [];
+      for (const m of positioned.filter((_, k) => k % 10 === 0)) {
+        const level = api.get(m.reference) ?? null;
+        const style = await second.evaluate((ref) => window.__vigie.drawnStyle(ref), m.reference);
+        const [r, g, b] = LEVEL_COLOR[levelKey(level)];
+        const alpha = m.position === 'commune' ? 110 : 235;
+        if (!style || style.level !== (level ?? 255) || style.fill.join() !== [r, g, b, alpha].join()) wrong.push(`${m.reference}: API ${level}, drawn ${JSON.stringify(style)}`);
+      }
+      expect(wrong).toEqual([]);
+      // Then the list arrives and the same monuments stay drawn, now pickable.
+      release();
+      await second.waitForFunction(() => window.__vigie.drawn().length > 0, null, { timeout: 60_000 });
+      expect(await second.evaluate(() => window.__vigie.drawn().length)).toBe(positioned.length);
+      expect(errors).toEqual([]);
+    } finally {
+      release();
+      await second.close();
+    }
+  });
+
   it('requests nothing outside the local server and throws no page error', () => {
     expect(requested.length).toBeGreaterThan(5);
     expect(requested.filter((url) => !isLocal(url))).toEqual([]);

@@ -6,6 +6,7 @@
 import type { StyleSpecification } from 'maplibre-gl';
 import type { FeatureCollection } from 'geojson';
 import type { Basemap } from './state.svelte.ts';
+import { COMMUNES_OUTLINE_MIN_ZOOM } from '../../../engine/contract/enums.ts';
 
 export const COMMUNES_FILL_LAYER = 'communes-fill';
 export const COMMUNES_SOURCE = 'communes';
@@ -35,6 +36,7 @@ export function basemapStyle(basemap: Basemap): StyleSpecification {
       {
         id: COMMUNES_FILL_LAYER,
         type: 'fill',
+        minzoom: COMMUNES_OUTLINE_MIN_ZOOM,
         source: COMMUNES_SOURCE,
         paint: {
           'fill-color': HOVER,
@@ -44,6 +46,7 @@ export function basemapStyle(basemap: Basemap): StyleSpecification {
       {
         id: 'communes-line',
         type: 'line',
+        minzoom: COMMUNES_OUTLINE_MIN_ZOOM,
         source: COMMUNES_SOURCE,
         paint: {
           'line-color': COMMUNE_LINE,
@@ -94,6 +97,23 @@ export function boundsOf(
       if (g?.coordinates) visit(g.coordinates);
       for (const sub of g?.geometries ?? []) visit(sub.coordinates);
     }
+  }
+  return Number.isFinite(w) ? [w, s, e, n] : null;
+}
+
+/** [west, south, east, north] of interleaved [lon, lat, lon, lat, …] points, or null when empty. */
+export function pointBounds(positions: ArrayLike<number>): [number, number, number, number] | null {
+  let w = Infinity;
+  let s = Infinity;
+  let e = -Infinity;
+  let n = -Infinity;
+  for (let i = 0; i + 1 < positions.length; i += 2) {
+    const x = positions[i];
+    const y = positions[i + 1];
+    if (x < w) w = x;
+    if (x > e) e = x;
+    if (y < s) s = y;
+    if (y > n) n = y;
   }
   return Number.isFinite(w) ? [w, s, e, n] : null;
 }

@@ -2,7 +2,7 @@
  * The deck.gl layers of monuments. Attributes are built once per data change as typed
  * arrays (binary data) for point sprites (see pointSpriteLayer.ts), which
  * keeps 46,000 points fast even in software WebGL; picking gives an index back into
- * `points.items`. The selection is a separate one-point layer,
+ * `points.items` (empty during the first-screen preview, drawn from layer.bin alone). The selection is a separate one-point layer,
  * so selecting never rebuilds the big one.
  */
 import { ScatterplotLayer } from '@deck.gl/layers';
@@ -11,6 +11,7 @@ import type { MonumentPoints } from './state.svelte.ts';
 import { PointSpriteLayer, pointSpriteData, type PointSpriteData } from './pointSpriteLayer.ts';
 import { PARTIAL_FILL_ALPHA, PROTECTION_STYLE } from './protection.ts';
 import { LEVEL_COLOR, NO_DATA_RING, levelKey } from './risk.ts';
+import { flagApproxPosition, flagPartial, flagProtection } from '../../../engine/contract/layer-bin.ts';
 import type { ColorBy } from './state.svelte.ts';
 
 export const MONUMENT_LAYER_ID = 'monuments';
@@ -24,29 +25,28 @@ export const APPROX_RING: [number, number, number] = [0, 0, 0];
 export type MonumentData = PointSpriteData;
 
 export function monumentData(points: MonumentPoints, colorBy: ColorBy = 'protection'): MonumentData {
-  const n = points.items.length;
+  const n = points.n;
   const fillColors = new Uint8Array(n * 4);
   const lineColors = new Uint8Array(n * 4);
-  if (colorBy === 'risk') {
-    for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n; i++) {
+    const flags = points.flags[i];
+    const approx = flagApproxPosition(flags);
+    if (colorBy === 'risk') {
       const key = levelKey(points.levels[i]);
       const [r, g, b] = LEVEL_COLOR[key];
-      const approx = points.items[i].position === 'commune';
       fillColors.set([r, g, b, approx ? APPROX_FILL_ALPHA : OPAQUE_FILL_ALPHA], i * 4);
       // « Donnée absente » is a hollow grey disc with a dark ring: it must never read as
       // « très faible » (green) or blend with the basemap.
       lineColors.set(approx ? [...APPROX_RING, 255] : key === 'nd' ? [...NO_DATA_RING, 255] : [255, 255, 255, 230], i * 4);
+    } else {
+      const [r, g, b] = PROTECTION_STYLE[flagProtection(flags)].color;
+      const partial = flagPartial(flags);
+      fillColors.set([r, g, b, approx ? APPROX_FILL_ALPHA : partial ? PARTIAL_FILL_ALPHA : OPAQUE_FILL_ALPHA], i * 4);
+      // Full protections get a white ring to stand out on any background; partial ones a
+      // ring of their own colour around a pale centre, so they read as "part of the building".
+      lineColors.set(approx ? [...APPROX_RING, 255] : partial ? [r, g, b, 255] : [255, 255, 255, 230], i * 4);
     }
-    return pointSpriteData(points.positions, fillColors, lineColors);
   }
-  points.items.forEach((m, i) => {
-    const [r, g, b] = PROTECTION_STYLE[m.protection].color;
-    const approx = m.position === 'commune';
-    fillColors.set([r, g, b, approx ? APPROX_FILL_ALPHA : m.partielle ? PARTIAL_FILL_ALPHA : OPAQUE_FILL_ALPHA], i * 4);
-    // Full protections get a white ring to stand out on any background; partial ones a
-    // ring of their own colour around a pale centre, so they read as "part of the building".
-    lineColors.set(approx ? [...APPROX_RING, 255] : m.partielle ? [r, g, b, 255] : [255, 255, 255, 230], i * 4);
-  });
   return pointSpriteData(points.positions, fillColors, lineColors);
 }
 

@@ -21,7 +21,7 @@ import {
 } from './api.ts';
 import { PROTECTIONS } from './protection.ts';
 import { LEVEL_KEYS, levelKey, type LevelKey } from './risk.ts';
-import { NO_LEVEL } from '../../../engine/contract/layer-bin.ts';
+import { NO_LEVEL, flagProtection, monumentFlags, type MonumentLayer } from '../../../engine/contract/layer-bin.ts';
 
 export interface Basemap {
   land: FeatureCollection | null;
@@ -31,11 +31,27 @@ export interface Basemap {
 
 /** Positioned monuments as flat arrays, the shape the deck.gl layer consumes without copying. */
 export interface MonumentPoints {
+  /** Number of points. */
+  n: number;
+  /**
+   * The monuments drawn, in point order; empty while the map shows the first-screen preview
+   * (layer.bin only, before the monument list is in: nothing to pick yet).
+   */
   items: Monument[];
+  /** Reference of each point (also during the preview). */
+  references: string[];
   positions: Float32Array;
   /** Risk level per point for the chosen scenario, 255 = donnée absente. */
   levels: Uint8Array;
+  /** The layer.bin flags byte per point: protection, partial, position at the commune. */
+  flags: Uint8Array;
 }
+
+/**
+ * How long the monument list waits at most for the map's first frame (a map that cannot
+ * draw, e.g. a style server that does not answer, must not keep the tables empty).
+ */
+const LIST_WAITS_FOR_MAP_MS = 10_000;
 
 /** Levels and scores of one scenario, indexed like `monuments`. */
 export interface RiskLayer {
@@ -71,6 +87,14 @@ export class VigieState {
   config = $state.raw<AppConfig | null>(null);
   basemap = $state.raw<Basemap>({ land: null, communes: null, rivers: null });
   monuments = $state.raw<Monument[]>([]);
+  /**
+   * The first screen: the risk layer (positions, protection, level) drawn before the monument
+   * list has arrived; null once the list is in.
+   */
+  preview = $state.raw<{ scenario: Scenario; layer: MonumentLayer } | null>(null);
+  #mapShown: () => void = () => undefined;
+  /** Resolves when the map has shown its first frame of monuments (MapView calls `mapShown`). */
+  #firstFrame = new Promise<void>((done) => (this.#mapShown = done));
 
   // Risk
   scenario = $state<Scenario>('ref');
@@ -154,18 +178,49 @@ export class VigieState {
   });
 
   points = $derived.by((): MonumentPoints => {
+    if (this.monuments.length === 0 && this.preview) return this.#previewPoints(this.preview);
     const items = this.matching.filter((m) => m.lon !== null && m.lat !== null);
     const positions = new Float32Array(items.length * 2);
     const levels = new Uint8Array(items.length).fill(NO_LEVEL);
+    const flags = new Uint8Array(items.length);
     const risk = this.risk;
     const index = this.#indexOf;
     items.forEach((m, i) => {
       positions[2 * i] = m.lon!;
       positions[2 * i + 1] = m.lat!;
+      flags[i] = monumentFlags(m.protection, m.partielle, m.position);
       if (risk) levels[i] = risk.levels[index.get(m.reference)!];
     });
-    return { items, positions, levels };
+    return { n: items.length, items, references: items.map((m) => m.reference), positions, levels, flags };
   });
+
+  /**
+   * Points of the first-screen preview, with the filters layer.bin can answer (protection and
+   * level); a search, département, commune or hazard filter waits for the monument list.
+   */
+  #previewPoints({ scenario, layer }: { scenario: Scenario; layer: MonumentLayer }): MonumentPoints {
+    const waits = this.query.trim() !== '' || this.departement !== '' || this.insee !== '' || this.hazard !== '';
+    const sameScenario = scenario === this.scenario;
+    const keep: number[] = [];
+    if (!waits) {
+      for (let j = 0; j < layer.n; j++) {
+        if (!this.visible[flagProtection(layer.flags[j])]) continue;
+        if (!this.levels[levelKey(sameScenario ? layer.level[j] : NO_LEVEL)]) continue;
+        keep.push(j);
+      }
+    }
+    const n = keep.length;
+    const positions = new Float32Array(2 * n);
+    const levels = new Uint8Array(n).fill(NO_LEVEL);
+    const flags = new Uint8Array(n);
+    keep.forEach((j, i) => {
+      positions[2 * i] = layer.lon[j];
+      positions[2 * i + 1] = layer.lat[j];
+      flags[i] = layer.flags[j];
+      if (sameScenario) levels[i] = layer.level[j];
+    });
+    return { n, items: [], references: keep.map((j) => layer.references[j]), positions, levels, flags };
+  }
 
   unpositionedCount = $derived(this.matching.length - this.points.items.length);
 
@@ -178,6 +233,12 @@ export class VigieState {
   /** Positioned monuments per level under the chosen scenario (legend counts). */
   countsByLevel = $derived.by(() => {
     const counts: Record<LevelKey, number> = { '0': 0, '1': 0, '2': 0, '3': 0, nd: 0 };
+    const preview = this.preview;
+    if (this.monuments.length === 0 && preview) {
+      const same = preview.scenario === this.scenario;
+      for (let j = 0; j < preview.layer.n; j++) counts[levelKey(same ? preview.layer.level[j] : NO_LEVEL)]++;
+      return counts;
+    }
     const risk = this.risk;
     this.monuments.forEach((m, i) => {
       if (m.lon !== null) counts[levelKey(risk ? risk.levels[i] : null)]++;
@@ -255,15 +316,27 @@ export class VigieState {
         }
         return { config, basemap };
       });
+      // The risk layer (positions, protection, level: 0.5 MB) is the first screen; the monument
+      // list (ten times larger, and a long JSON parse on the main thread) is asked for once the
+      // map has shown it or failed (MapView calls `mapShown`), at most LIST_WAITS_FOR_MAP_MS later.
       const scenario = this.scenario;
+      const layerLoad = api.monumentLayer(scenario, signal).catch((e: unknown) => {
+        this.riskError = e instanceof Error ? e.message : String(e);
+        return null;
+      });
+      const listLoad = layerLoad.then(async (layer) => {
+        if (layer && !signal?.aborted && this.monuments.length === 0) {
+          this.preview = { scenario, layer };
+          performance.mark('vigie:layer-loaded');
+          await Promise.race([this.#firstFrame, new Promise((wake) => setTimeout(wake, LIST_WAITS_FOR_MAP_MS))]);
+        }
+        return api.monuments(signal);
+      });
       const [health, { config, basemap }, monuments, layer] = await Promise.all([
         api.health(signal),
         configAndBasemap,
-        api.monuments(signal),
-        api.monumentLayer(scenario, signal).catch((e: unknown) => {
-          this.riskError = e instanceof Error ? e.message : String(e);
-          return null;
-        }),
+        listLoad,
+        layerLoad,
         this.checkSession(signal),
       ]);
       performance.mark('vigie:data-loaded');
@@ -273,6 +346,7 @@ export class VigieState {
       this.monuments = monuments.items;
       if (layer) this.riskLayers = { [scenario]: this.alignLayer(layer) };
       else this.riskAvailable = false;
+      this.preview = null;
       if (!this.riskAvailable) this.colorBy = 'protection';
       this.status = 'ready';
       performance.mark('vigie:state-ready');
@@ -281,6 +355,11 @@ export class VigieState {
       this.error = error instanceof Error ? error.message : String(error);
       this.status = 'error';
     }
+  }
+
+  /** The map has shown its first frame of monuments, or failed: the monument list may load now. */
+  mapShown(): void {
+    this.#mapShown();
   }
 
   /** Places a decoded layer.bin on the `monuments` index (joined by reference). */
