@@ -1,6 +1,33 @@
 import { defineConfig } from 'vite';
 import { resolve } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import type { Plugin, Rollup } from 'vite';
+
+/**
+ * main.ts asks for the first screen's data, then imports the app (maplibre, deck.gl, the
+ * components) dynamically; this hints that chunk and its imports in index.html so that the browser fetches
+ * and compiles it while the entry runs, not after.
+ */
+function preloadApp(): Plugin {
+  return {
+    name: 'vigie-preload-app',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const chunk = Object.values(ctx.bundle ?? {}).find(
+          (c): c is Rollup.OutputChunk => c.type === 'chunk' && c.isDynamicEntry && !!c.facadeModuleId?.endsWith('/web/src/App.svelte'),
+        );
+        if (!chunk) throw new Error('vigie-preload-app: no dynamic chunk for web/src/App.svelte (main.ts must import it dynamically)');
+        return [chunk.fileName, ...chunk.imports.filter((file) => !html.includes(file))].map((file) => ({
+          tag: 'link',
+          attrs: { rel: 'modulepreload', crossorigin: '', href: `./${file}` },
+          injectTo: 'head' as const,
+        }));
+      },
+    },
+  };
+}
 
 /**
  * The app lives in web/ and is served in production by engine/server from dist/web.
@@ -13,7 +40,7 @@ export default defineConfig({
   root: resolve(import.meta.dirname, 'web'),
   base: './',
   publicDir: false,
-  plugins: [svelte()],
+  plugins: [svelte(), preloadApp()],
   css: {
     // dsfr.min.css still carries old-IE "@media \\0" hacks; drop them instead of failing.
     lightningcss: { errorRecovery: true },
