@@ -202,6 +202,8 @@ function isApiPath(url: string): boolean {
  * The built web app: files under `root` as they are, and the app shell (index.html) for any
  * other GET that is not an API path (client-side routes). Declared like every route: public.
  */
+const HASHED_ASSET = /^assets\/[^/]+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$/;
+
 async function registerAppShell(app: FastifyInstance, root: string): Promise<void> {
   await app.register(fastifyStatic, { root, serve: false });
   app.get('/*', { config: { access: access.anyone } }, async (req, reply) => {
@@ -211,7 +213,9 @@ async function registerAppShell(app: FastifyInstance, root: string): Promise<voi
     const rel = (req.params as { '*': string })['*'] ?? '';
     const file = rel && !rel.split('/').includes('..') ? join(root, rel) : null;
     if (file && file.startsWith(root + sep) && existsSync(file) && statSync(file).isFile()) {
-      return reply.sendFile(rel, root);
+      // Vite names what it writes under assets/ by content hash: a name never changes content,
+      // so browsers may keep it a year without asking again. Anything else is checked each time.
+      return HASHED_ASSET.test(rel) ? reply.sendFile(rel, root, { maxAge: '365d', immutable: true }) : reply.sendFile(rel, root);
     }
     return reply.type('text/html; charset=utf-8').sendFile('index.html', root);
   });

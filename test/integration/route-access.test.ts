@@ -186,6 +186,9 @@ beforeAll(async () => {
   const { mkdirSync, writeFileSync } = await import('node:fs');
   mkdirSync(webRoot, { recursive: true });
   writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>Vigie</title>');
+  mkdirSync(join(webRoot, 'assets'));
+  writeFileSync(join(webRoot, 'assets', 'App-CcRVeqVN.js'), 'export {};');
+  writeFileSync(join(webRoot, 'favicon.svg'), '<svg/>');
   store = await reviewStore(':memory:', dir);
   app = await createServer({ store, webRoot, public: ['monuments', 'risk', 'basemap', 'hazards'], now: () => clock });
   closed = await createServer({ store, webRoot, public: [] });
@@ -331,6 +334,12 @@ describe('the rest of the HTTP surface', () => {
         expect({ path, m, status: res.status, type: String(res.headers['content-type']) }).toEqual({ path, m, status: 404, type: 'application/json; charset=utf-8' });
       }
     }
+  });
+
+  it('content-hashed assets are cached for a year, the app shell and other files are revalidated', async () => {
+    const cache = async (path: string) => String((await send('open', 'GET', path)).headers['cache-control']);
+    expect(await cache('/assets/App-CcRVeqVN.js')).toBe('public, max-age=31536000, immutable');
+    for (const path of ['/', '/index.html', '/favicon.svg', '/carte']) expect(await cache(path), path).toBe('public, max-age=0');
   });
 
   it('methods a route does not have: a JSON 4xx, never a 5xx, never data', async () => {
