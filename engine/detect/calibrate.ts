@@ -31,7 +31,7 @@ export interface CalibrationFile {
    * The mound scale test (engine/detect/scale-test.ts) the scores were fitted after, or 'off'
    * (also when absent: calibrations written before it). Detection applies the same one.
    */
-  scale_test?: { c1: number; minFactor: number; clutterFloor: number } | 'off';
+  scale_test?: { c1: number; minFactor: number; clutterFloor: number; levelCap?: number } | 'off';
 }
 
 export interface Calibration {

@@ -24,7 +24,7 @@ import { inCore, MAX_RES, MIN_RES, planTiles, readWithMargin, type MosaicTile, t
 import { loadCalibration, levelOf, type Calibration } from './calibrate.ts';
 import { CLASSES, DEFAULT_CALIBRATION, fillNodata, MODEL_PIXEL, MODEL_STRIDE, OUT_CHANNELS, readModelFile, type DetectClass } from './model.ts';
 import { extractPeaks } from './peaks.ts';
-import { coarsen, riseContrast, scaleFactor, SCALE_TEST, type Coarse, type ScaleTestParams } from './scale-test.ts';
+import { capLevel, coarsen, riseContrast, scaleFactor, SCALE_TEST, type Coarse, type ScaleTestParams } from './scale-test.ts';
 
 /** Margin read from neighbours, metres: > relief radius (22 m) + half the receptive field (~70 m) in practice. */
 export const MARGIN_M = 64;
@@ -472,14 +472,21 @@ function postProcess(det: Detector, out: { maps: Float32Array; width: number; he
     if (nearNodata(holes, W, H, Math.floor(p.col * MODEL_STRIDE), Math.floor(p.row * MODEL_STRIDE), (10 + diameter / 2) / g.resX)) continue;
     const cls = CLASSES[p.cls];
     let score = p.score;
+    let contrast = Number.NaN;
     if (coarse && det.scaleTest && cls === 'mound') {
       // the candidate's centre in metres from the padded window's top-left corner
-      const m = riseContrast(coarse, p.col * cell, p.row * cell, diameter, det.scaleTest);
-      score *= scaleFactor(m.contrast, det.scaleTest);
+      contrast = riseContrast(coarse, p.col * cell, p.row * cell, diameter, det.scaleTest).contrast;
+      score *= scaleFactor(contrast, det.scaleTest);
       if (score < floor) continue;
     }
-    const confidence = det.calibration.confidence(cls, score);
-    res.push({ tile: t.name, cls, score, confidence, level: levelOf(confidence, det.calibration), diameter, x, y });
+    let confidence = det.calibration.confidence(cls, score);
+    let level: string = levelOf(confidence, det.calibration);
+    if (det.scaleTest && cls === 'mound' && capLevel(level, contrast, det.scaleTest) !== level) {
+      // a low-contrast mound is at most « probable »: its confidence is kept just under the band
+      level = 'probable';
+      confidence = Math.min(confidence, (det.calibration.file.bands?.very_probable ?? 0.85) - 0.001);
+    }
+    res.push({ tile: t.name, cls, score, confidence, level, diameter, x, y });
   }
   return res;
 }

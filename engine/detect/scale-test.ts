@@ -27,6 +27,13 @@
  * synthetic calibration splits, the test lowered mound recall and synthetic mound F1 without
  * removing a false candidate there (models/MODEL_CARD.md, « What each change did »).
  *
+ * With `levelCap`, a mound candidate whose contrast is under it is at most « probable » instead
+ * (scores, hence the calibration and the operating thresholds, untouched; use MINFACTOR 1 to cap
+ * only). Benched once as v6b's calibration plus a cap of 2.5 (chosen on the calibration parts and
+ * on v5's false candidates of the training and calibration parts): the four false « very
+ * probable » mounds of the drumlin bench all had a contrast ≥ 2.5 and 12 true mounds lost the
+ * level — not shipped either.
+ *
  * Limit: a bare drumlin crest whose shape is far from quadratic over the ring (a candidate of
  * 30–40 m on a narrow ridge) keeps some "own" relief and is not demoted.
  *
@@ -41,6 +48,11 @@ export interface ScaleTestParams {
   minFactor: number;
   /** clutter floor, metres (LiDAR-level micro-relief of 2 m means) */
   clutterFloor: number;
+  /**
+   * contrast under which a mound candidate is at most « probable » (its confidence capped just
+   * under the « very probable » band); absent: no cap. Scores are not changed by the cap.
+   */
+  levelCap?: number;
 }
 
 export const SCALE_TEST: ScaleTestParams = { c1: 1.5, minFactor: 0.5, clutterFloor: 0.03 };
@@ -199,13 +211,21 @@ function solve6(A0: Float64Array, b0: Float64Array): Float64Array | null {
 
 /**
  * Reads a `--scale-test` option of the pipelines: undefined → the default, `off` → null,
- * `C1[,MINFACTOR[,FLOOR]]` → those parameters (for fitting them on the calibration parts).
+ * `C1[,MINFACTOR[,FLOOR[,LEVELCAP]]]` → those parameters (for fitting them on the calibration parts).
  */
 export function parseScaleTest(s: string | undefined): ScaleTestParams | null | undefined {
   if (s === undefined) return undefined;
   if (s === 'off') return null;
-  const [c1, minFactor, clutterFloor] = s.split(',').map(Number);
-  const p = { c1, minFactor: minFactor ?? SCALE_TEST.minFactor, clutterFloor: clutterFloor ?? SCALE_TEST.clutterFloor };
-  if (!(p.c1 > 0 && p.minFactor >= 0 && p.minFactor <= 1 && p.clutterFloor > 0)) throw new Error(`--scale-test ${s}: expected off or C1[,MINFACTOR[,FLOOR]] (C1 > 0, 0 ≤ MINFACTOR ≤ 1, FLOOR > 0)`);
+  const [c1, minFactor, clutterFloor, levelCap] = s.split(',').map(Number);
+  const p: ScaleTestParams = { c1, minFactor: minFactor ?? SCALE_TEST.minFactor, clutterFloor: clutterFloor ?? SCALE_TEST.clutterFloor };
+  if (levelCap !== undefined) p.levelCap = levelCap;
+  if (!(p.c1 > 0 && p.minFactor >= 0 && p.minFactor <= 1 && p.clutterFloor > 0 && (p.levelCap === undefined || p.levelCap > 0))) {
+    throw new Error(`--scale-test ${s}: expected off or C1[,MINFACTOR[,FLOOR[,LEVELCAP]]] (C1 > 0, 0 ≤ MINFACTOR ≤ 1, FLOOR > 0, LEVELCAP > 0)`);
+  }
   return p;
+}
+
+/** The level of a mound candidate after the level cap (other levels and classes unchanged). */
+export function capLevel<L extends string>(level: L | 'probable', contrast: number, p: ScaleTestParams): L | 'probable' {
+  return level === 'very_probable' && p.levelCap !== undefined && contrast < p.levelCap ? 'probable' : level;
 }

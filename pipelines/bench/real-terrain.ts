@@ -11,7 +11,7 @@
  *   precision and F1 per class at the operating threshold and at each level, recall per variant.
  *
  *   npx tsx pipelines/bench/real-terrain.ts [--model models/detector.onnx] [--calibration …] [--replicates 8] [--part calib]
- *       [--scale-test off|C1[,MINFACTOR[,FLOOR]]]   (mound scale test, engine/detect/scale-test.ts; default: the calibration's)
+ *       [--scale-test off|C1[,MINFACTOR[,FLOOR[,LEVELCAP]]]]   (mound scale test, engine/detect/scale-test.ts; default: the calibration's)
  *
  * Needs ../shared/realdata/lidar (or $VIGIE_REALDATA_LIDAR); without it, says so and skips.
  */

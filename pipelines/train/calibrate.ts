@@ -14,7 +14,7 @@
  *
  *   npx tsx pipelines/train/calibrate.ts [--data tmp/detector-data] [--model models/detector.onnx] [--real-weight 0.5] [--out F]
  *       [--baseline-from models/calibration.json]   (reuse the baseline's thresholds instead of refitting them)
- *       [--scale-test off|C1[,MINFACTOR[,FLOOR]]]  (the mound scale test the scores are fitted after, recorded in the file; default off)
+ *       [--scale-test off|C1[,MINFACTOR[,FLOOR[,LEVELCAP]]]]  (the mound scale test the scores are fitted after, recorded in the file; default off)
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';

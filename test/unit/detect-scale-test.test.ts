@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDetector } from '../../engine/detect/infer.ts';
-import { coarsen, parseScaleTest, riseContrast, scaleFactor, SCALE_TEST } from '../../engine/detect/scale-test.ts';
+import { capLevel, coarsen, parseScaleTest, riseContrast, scaleFactor, SCALE_TEST } from '../../engine/detect/scale-test.ts';
 
 // Hand-made 0.5 m terrains of 400 × 400 m; the candidate at the centre (200, 200) m.
 const N = 800;
@@ -117,7 +117,20 @@ describe('mound scale test', () => {
     expect(parseScaleTest(undefined)).toBeUndefined();
     expect(parseScaleTest('off')).toBeNull();
     expect(parseScaleTest('2.5,0.3')).toEqual({ c1: 2.5, minFactor: 0.3, clutterFloor: SCALE_TEST.clutterFloor });
+    expect(parseScaleTest('1.5,1,0.03,2.5')).toEqual({ c1: 1.5, minFactor: 1, clutterFloor: 0.03, levelCap: 2.5 });
     expect(() => parseScaleTest('x')).toThrow(/--scale-test/);
+    expect(() => parseScaleTest('1.5,1,0.03,-1')).toThrow(/LEVELCAP/);
+  });
+
+  it('level cap: a « very probable » mound under the cap contrast becomes « probable », nothing else moves', () => {
+    const p = { c1: 1.5, minFactor: 1, clutterFloor: 0.03, levelCap: 2.5 };
+    expect(capLevel('very_probable', 2.4, p)).toBe('probable');
+    expect(capLevel('very_probable', 2.5, p)).toBe('very_probable');
+    expect(capLevel('very_probable', Number.NaN, p)).toBe('very_probable');
+    expect(capLevel('possible', 0, p)).toBe('possible');
+    expect(capLevel('very_probable', 0, { c1: 1.5, minFactor: 1, clutterFloor: 0.03 })).toBe('very_probable');
+    // minFactor 1: the score is never changed
+    expect(scaleFactor(0, p)).toBe(1);
   });
 
   it('the detector applies the scale test its calibration was fitted after, and none when the file names none', async () => {
