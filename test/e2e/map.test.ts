@@ -257,6 +257,9 @@ describe('Vigie web app', () => {
       expect(await second.evaluate(() => window.__vigie.drawn().length)).toBe(0);
       const positioned = monuments.filter((m) => m.lon !== null && m.lat !== null);
       expect(await second.evaluate(() => window.__vigie.monumentsDrawn)).toBe(positioned.length);
+      // The panel counts what is drawn and says the list is on its way (no « 0 sans position »).
+      expect(Number((await second.textContent('[data-testid="shown-count"]'))?.replace(/\D/g, ''))).toBe(positioned.length);
+      expect(await second.textContent('[data-testid="counts"]')).toContain('Liste des monuments en cours de chargement');
       const wrong: string[] = [];
       for (const m of positioned.filter((_, k) => k % 10 === 0)) {
         const level = api.get(m.reference) ?? null;
