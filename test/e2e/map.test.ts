@@ -9,7 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../pipelines/chromium.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium } from '../../pipelines/chromium.ts';
+import { chromium } from 'playwright-core';
 import { OUT, VigieProcess } from './harness.ts';
 import { PNG } from 'pngjs';
 import type { Health, Monument, MonumentList } from '../../web/src/lib/api.ts';
@@ -277,6 +278,24 @@ describe('Vigie web app', () => {
     } finally {
       release();
       await second.close();
+    }
+  });
+
+  it('without WebGL, says the map cannot show and still loads the list and the ranked table', async () => {
+    const noGl = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--disable-3d-apis'] });
+    try {
+      const p = await noGl.newPage({ viewport: VIEWPORT });
+      const errors: string[] = [];
+      p.on('pageerror', (e) => errors.push(e.message));
+      await p.goto(baseUrl);
+      await p.getByRole('alert').filter({ hasText: 'La carte ne peut pas s\'afficher dans ce navigateur' }).waitFor({ timeout: 30_000 });
+      // The list does not wait for a map that will never draw (it would wait 10 s at most).
+      await p.waitForFunction(() => document.querySelector('[data-testid="unpositioned-count"]') !== null, null, { timeout: 5_000 });
+      const positioned = monuments.filter((m) => m.lon !== null && m.lat !== null);
+      expect(Number((await p.textContent('[data-testid="shown-count"]'))?.replace(/\D/g, ''))).toBe(positioned.length);
+      expect(errors).toEqual([]);
+    } finally {
+      await noGl.close();
     }
   });
 
