@@ -13,6 +13,12 @@
  * training part without features (knobs, kettles, drumlins, TIN facets, field edges …), less
  * those within reach of a planted feature.
  *
+ * Re-mining (`--only real --remine --model M [--mine-score 0.05]`): runs M over the same training
+ * parts without features and appends its candidates (score ≥ mine-score) to the existing real
+ * mosaics' confusers.json, marked `"remined": true` with their score (those of an earlier
+ * re-mining are replaced; the original look-alikes are kept); train.py `--remined-weight` draws
+ * them more often. The mosaics themselves are not rewritten.
+ *
  * Splits never share a seed, and the `hummocks` style (natural hummocks and boulders, the
  * hardest confusers) appears only in calibration and bench mosaics ('mixed' style).
  * Per mosaic: tiles/*.tif + truth.geojson, z.f32 (rows north→south), valid.u8, meta.json; training
@@ -20,7 +26,7 @@
  * centres hard-negative patches). Held-out splits never get one.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openRaster } from '../../engine/geo/raster.ts';
@@ -151,6 +157,42 @@ export async function exportRealTraining(outRoot: string, model?: string): Promi
   }
 }
 
+/** Appends `model`'s own candidates on the clean training parts to the real mosaics' look-alikes (see the header). */
+export async function remineRealTraining(outRoot: string, model: string | undefined, minScore: number): Promise<void> {
+  if (!realDataPresent()) {
+    console.error(`real training data skipped: ${realLidarDir()} not found or incomplete`);
+    return;
+  }
+  registerRealCrs();
+  const det = await loadDetector({ modelPath: model });
+  try {
+    for (const [si, s] of REAL_SOURCES.entries()) {
+      const p = await loadPart(s, 'train');
+      const dir = join(outRoot, 'real-train');
+      await mkdir(dir, { recursive: true });
+      const file = await writePart(p, p.z, join(dir, `${s.id}-clean.tif`));
+      const mined = await detectPart(det, file, s.crs, minScore);
+      const left = p.grid.originX;
+      const top = p.grid.originY;
+      let kept = 0;
+      for (let k = 0; k < REAL_LAYOUTS; k++) {
+        const mdir = join(outRoot, `train-real-${s.id}-${k}`);
+        if (!existsSync(join(mdir, 'meta.json'))) throw new Error(`${mdir}: no real training mosaic; run --only real first`);
+        const { truth } = plantFeatures(p, { seed: 1000 + 100 * k + si, density: REAL_TRAIN_DENSITY });
+        const negs = mined.filter((d) => truth.every((t) => Math.hypot(t.x - d.x, t.y - d.y) > t.reach + 4));
+        kept += negs.length;
+        const old = (JSON.parse(await readFile(join(mdir, 'confusers.json'), 'utf8')) as { remined?: boolean }[]).filter((c) => !c.remined);
+        const add = negs.map((d) => ({ kind: `look-alike-${d.cls}`, col: +(d.x - left).toFixed(2), row: +(top - d.y).toFixed(2), r: +(d.diameter / 2).toFixed(2), remined: true, score: +d.score.toFixed(3) }));
+        await writeFile(join(mdir, 'confusers.json'), JSON.stringify([...old, ...add]));
+      }
+      const byCls = Object.entries(mined.reduce<Record<string, number>>((a, d) => ({ ...a, [d.cls]: (a[d.cls] ?? 0) + 1 }), {})).map(([c, n]) => `${c} ${n}`).join(', ');
+      console.error(`train-real-${s.id}: ${mined.length} re-mined look-alikes (score ≥ ${minScore}: ${byCls || 'none'}; ≥ 0.2: ${mined.filter((d) => d.score >= 0.2).length}), ${(kept / REAL_LAYOUTS).toFixed(1)} per layout off planted features`);
+    }
+  } finally {
+    await det.close();
+  }
+}
+
 /** A real part as a 1 m training mosaic (same files as exportMosaic). */
 async function writeRealMosaic(dir: string, p: Part, z05: Float32Array, truth: { cls: string; x: number; y: number; diameter: number; variant: string }[], negs: { kind: string; x: number; y: number; r: number }[]): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -174,9 +216,13 @@ async function writeRealMosaic(dir: string, p: Part, z05: Float32Array, truth: {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, only: { type: 'string' }, model: { type: 'string' } } });
+  const { values } = parseArgs({ options: { out: { type: 'string' }, only: { type: 'string' }, model: { type: 'string' }, remine: { type: 'boolean' }, 'mine-score': { type: 'string' } } });
   const out = values.out ?? 'tmp/detector-data';
   await mkdir(out, { recursive: true });
+  if (values.remine) {
+    await remineRealTraining(out, values.model, Number(values['mine-score'] ?? 0.05));
+    process.exit(0);
+  }
   for (const m of MOSAICS) if (!values.only || values.only === m.split) await exportMosaic(m, out);
   if (!values.only || values.only === 'real') await exportRealTraining(out, values.model);
 }

@@ -120,10 +120,15 @@ def load_mosaics(root, split, P=160, real=True):
             valid = np.pad(valid, ((0, ph), (0, pw)))
         feats = np.array([[f["col"], f["row"], CLASSES.index(f["class"]), f["diameter_m"]] for f in meta["features"]], dtype=np.float64).reshape(-1, 4)
         cpath = os.path.join(d, "confusers.json")
-        conf = np.array([[c["col"], c["row"]] for c in json.load(open(cpath))], dtype=np.float64).reshape(-1, 2) if os.path.exists(cpath) else np.zeros((0, 2))
+        clist = json.load(open(cpath)) if os.path.exists(cpath) else []
+        conf = np.array([[c["col"], c["row"]] for c in clist], dtype=np.float64).reshape(-1, 2)
+        # draw weight of each look-alike: re-mined ones (export-patches.ts --remine) REMINED_W, scaled
+        # by their score up to 0.2 (the detector's reporting floor); the others 1
+        remined = np.array([bool(c.get("remined")) for c in clist], dtype=bool)
+        conf_w = np.where(remined, REMINED_W * np.minimum(1.0, np.array([c.get("score", 0.2) for c in clist], dtype=np.float64) / 0.2), 1.0)
         variants = [f.get("variant", "") for f in meta["features"]]
         m = Mosaic((meta["name"], z, feats, conf, variants))
-        m.valid, m.real = valid, is_real
+        m.valid, m.real, m.conf_w, m.remined = valid, is_real, conf_w, remined
         out.append(m)
     return out
 
@@ -188,6 +193,7 @@ CLASS_DRAW = [0.4, 0.15, 0.15, 0.3]  # share of feature-centred patches per clas
 
 
 BIG_PLOUGHED_W = 1.0  # extra weight of ploughed mounds >= 20 m (set by --big-ploughed)
+REMINED_W = 1.0  # draw weight of re-mined look-alikes (set by --remined-weight)
 
 
 def feature_weight(k, d, variant):
@@ -211,6 +217,9 @@ class Pool:
             w = np.array([feature_weight(k, mosaics[mi][2][fi, 3], mosaics[mi][4][fi]) for mi, fi in items])
             self.by_class.append((items, w / w.sum() if len(w) else w))
         self.negs = [(mi, ci) for mi in idx for ci in range(len(mosaics[mi][3]))]
+        nw = np.array([getattr(mosaics[mi], "conf_w", np.ones(len(mosaics[mi][3])))[ci] for mi, ci in self.negs], dtype=np.float64)
+        # uniform draws (as before re-mining) unless some look-alikes weigh more
+        self.neg_w = nw / nw.sum() if len(nw) and np.ptp(nw) > 0 else None
         # random patches: mosaics drawn by the square root of their area (small real parts still seen)
         a = np.array([math.sqrt(mosaics[mi][1].size) for mi in idx])
         self.area_w = a / a.sum()
@@ -252,7 +261,7 @@ class Sampler:
             _, z, f, _, _ = self.m[mi]
             c0, r0 = self.corner(f[fi, 0], f[fi, 1], z.shape[1], z.shape[0])
         elif u < self.feat_share + self.neg_share and pool.negs:
-            mi, ci = pool.negs[rng.integers(len(pool.negs))]
+            mi, ci = pool.negs[rng.integers(len(pool.negs)) if pool.neg_w is None else rng.choice(len(pool.negs), p=pool.neg_w)]
             _, z, f, conf, _ = self.m[mi]
             c0, r0 = self.corner(conf[ci, 0], conf[ci, 1], z.shape[1], z.shape[0])
         else:
@@ -331,12 +340,14 @@ def main():
     ap.add_argument("--init", default=None, help="start from this state dict (e.g. recovered from the shipped ONNX by onnx2pt.py)")
     ap.add_argument("--freeze-bn", action="store_true", help="keep BatchNorm statistics fixed (fine-tuning from fused weights)")
     ap.add_argument("--big-ploughed", type=float, default=1.0, help="extra draw weight of ploughed mounds >= 20 m")
+    ap.add_argument("--remined-weight", type=float, default=1.0, help="draw weight of re-mined look-alikes (confusers.json entries with remined: true) scoring >= 0.2; lower scores pro rata")
     ap.add_argument("--real-share", type=float, default=0.0, help="share of patches drawn from real DTM backgrounds (train-real-* mosaics)")
     ap.add_argument("--verdicts", default=None, help="folder written by `vigie export training` (reviewed detections as examples)")
     ap.add_argument("--verdict-share", type=float, default=0.3, help="share of patches cut around a reviewed detection (with --verdicts)")
     args = ap.parse_args()
-    global BIG_PLOUGHED_W
+    global BIG_PLOUGHED_W, REMINED_W
     BIG_PLOUGHED_W = args.big_ploughed
+    REMINED_W = args.remined_weight
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -369,6 +380,9 @@ def main():
             return args.lr * (0.1 + 0.9 * frac / 0.05)
         return args.lr * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(1.0, (frac - 0.05) / 0.95))))
     sampler = Sampler(mosaics, args.patch, rng, args.feat_share, args.neg_share, args.real_share, args.verdict_share if args.verdicts else 0.0)
+    if sampler.real is not None and sampler.real.neg_w is not None:
+        rem = np.array([bool(mosaics[mi].remined[ci]) for mi, ci in sampler.real.negs], dtype=bool)
+        print(f"real look-alikes: {len(rem)}, {int(rem.sum())} re-mined, drawn {sampler.real.neg_w[rem].sum():.0%} of real hard-negative patches", flush=True)
     S = args.patch // CELL
     border = np.zeros((S, S), np.float32)
     border[4:-4, 4:-4] = 1.0  # cells whose context is cut by the patch edge give no loss
