@@ -10,9 +10,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../pipelines/chromium.ts';
 import { ensureWebBuild } from '../../pipelines/web-build.ts';
-import { OUT, ROOT, VigieProcess } from './harness.ts';
+import { OUT, ROOT, VigieProcess, openApp } from './harness.ts';
 import type { AuditEntry, ConditionMatch, Page as ListPage } from '../../web/src/lib/api.ts';
 import type {} from '../../web/src/lib/probe.ts';
 
@@ -39,11 +38,7 @@ beforeAll(async () => {
   vigie.command(['user', 'add', USER, '--role', 'relecteur_monuments', '--password-stdin', '--db', vigie.db], `${PASSWORD}\n`);
   await ensureWebBuild();
   const url = await vigie.start('serve');
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(url);
-  await page.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 90_000 });
+  ({ browser, page } = await openApp(url, pageErrors));
 });
 
 afterAll(async () => {

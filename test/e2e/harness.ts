@@ -7,6 +7,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../pipelines/chromium.ts';
+// Brings the type of window.__vigie.
+import type {} from '../../web/src/lib/probe.ts';
+
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const OUT = join(ROOT, 'test/out');
 
@@ -73,4 +78,17 @@ export class VigieProcess {
     }
     rmSync(this.workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A fresh Chromium on the app at `url`, once the map shows the monuments; page errors are
+ * collected into `pageErrors` for the test to check at the end.
+ */
+export async function openApp(url: string, pageErrors: string[]): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 90_000 });
+  return { browser, page };
 }

@@ -8,8 +8,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../pipelines/chromium.ts';
-import { OUT, VigieProcess } from './harness.ts';
+import { OUT, VigieProcess, openApp } from './harness.ts';
 import type { Detection, Page as ListPage, SiteDetail, SiteRow } from '../../web/src/lib/api.ts';
 import { decodeMonumentLayer } from '../../engine/contract/layer-bin.ts';
 import type {} from '../../web/src/lib/probe.ts';
@@ -44,11 +43,7 @@ beforeAll(async () => {
   vigie.command(['user', 'add', USER, '--role', 'admin', '--password-stdin', '--db', vigie.db], `${PASSWORD}\n`);
   // `vigie run` rebuilds dist/web when the app's sources are newer than the build.
   baseUrl = await vigie.start();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(baseUrl);
-  await page.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 90_000 });
+  ({ browser, page } = await openApp(baseUrl, pageErrors));
 });
 
 afterAll(async () => {
