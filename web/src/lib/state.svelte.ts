@@ -293,10 +293,9 @@ export class VigieState {
   async load(signal?: AbortSignal): Promise<void> {
     this.status = 'loading';
     try {
-      // The offline basemap is only needed without a style server; it loads while the (much
-      // larger) monument list is still downloading. Land and rivers are asked for at once (small;
-      // unused when the deployment has its own style server), the communes once the
-      // configuration says how many there are. A failure surfaces where they are awaited.
+      // The offline basemap is only needed without a style server. Land and rivers are asked for
+      // at once (small; unused when the deployment has its own style server), the communes once
+      // the configuration says how many there are. A failure surfaces where they are awaited.
       const land = api.basemap('land', signal);
       const rivers = api.basemap('rivers', signal);
       for (const p of [land, rivers]) p.catch(() => undefined);
