@@ -19,7 +19,33 @@ interface CogCommune {
   anciensCodes?: string[];
 }
 
+/**
+ * Communes restored after 2017 (a commune nouvelle dissolved, or left by some of its members):
+ * the COG lists them as current communes with no history, so a communes file of 2017–2019 — the
+ * 2018 one in `../shared` — lacks their code and knows their land only as part of the commune
+ * nouvelle that held them then. Entered by hand from the INSEE « événements sur les communes »
+ * (rétablissements), each row checked against that 2018 file (the holder is there under the
+ * name given, the restored code is not) and against the packaged COG (a current commune today).
+ */
+export const RESTORED_COMMUNES: ReadonlyArray<{ code: string; nom: string; heldBy: string; heldByName: string }> = [
+  { code: '14666', nom: 'Sannerville', heldBy: '14712', heldByName: 'Saline' },
+  { code: '15031', nom: 'Celles', heldBy: '15141', heldByName: 'Neussargues en Pinatelle' },
+  { code: '15035', nom: 'Chalinargues', heldBy: '15141', heldByName: 'Neussargues en Pinatelle' },
+  { code: '15047', nom: 'Chavagnac', heldBy: '15141', heldByName: 'Neussargues en Pinatelle' },
+  { code: '15171', nom: 'Sainte-Anastasie', heldBy: '15141', heldByName: 'Neussargues en Pinatelle' },
+  { code: '85165', nom: "L'Oie", heldBy: '85084', heldByName: 'Essarts en Bocage' },
+  { code: '85212', nom: 'Sainte-Florence', heldBy: '85084', heldByName: 'Essarts en Bocage' },
+];
+
+/** The commune nouvelle that held a commune restored since (RESTORED_COMMUNES), if it is one. */
+export function heldBeforeRestoration(code: string): { code: string; nom: string } | undefined {
+  const row = RESTORED_COMMUNES.find((r) => r.code === code);
+  return row ? { code: row.heldBy, nom: row.heldByName } : undefined;
+}
+
 let successors: Map<string, string> | undefined;
+/** current commune → its name today */
+let currentNames: Map<string, string> | undefined;
 /** current commune → the codes it took in (its anciens codes, its communes déléguées / associées) */
 let members: Map<string, string[]> | undefined;
 
@@ -36,7 +62,9 @@ function load(): Map<string, string> {
   const file = require.resolve('@etalab/decoupage-administratif/data/communes.json');
   const communes = JSON.parse(readFileSync(file, 'utf8')) as CogCommune[];
   const map = new Map<string, string>();
+  const names = new Map<string, string>();
   for (const c of communes) {
+    if (c.type === 'commune-actuelle') names.set(c.code, c.nom);
     if ((c.type === 'commune-deleguee' || c.type === 'commune-associee') && c.chefLieu && c.chefLieu !== c.code) {
       map.set(c.code, c.chefLieu);
       add(c.chefLieu, c.code);
@@ -51,6 +79,7 @@ function load(): Map<string, string> {
   }
   successors = map;
   members = taken;
+  currentNames = names;
   return map;
 }
 
@@ -62,6 +91,12 @@ function load(): Map<string, string> {
 export function formerMembersOf(code: string): readonly string[] {
   load();
   return members!.get(code) ?? [];
+}
+
+/** The name of the current commune `code` in the COG (undefined when the code is not a current commune). */
+export function currentNameOf(code: string): string | undefined {
+  load();
+  return currentNames!.get(code);
 }
 
 /**

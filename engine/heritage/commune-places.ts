@@ -8,15 +8,18 @@
  * commune of a municipal arrondissement (Paris 751xx → 75056, Lyon 6938x → 69123, Marseille
  * 132xx → 13055); another code of the same record; the commune that took in a commune merged
  * since (the INSEE geographic code's history, commune-history.ts: nearest successor among the
- * imported communes, else the one imported commune among the codes that successor took in);
- * the commune's name in the same department (a commune whose code changed
- * under the same name). What stays unresolved is flagged by the importer.
+ * imported communes, else the one imported commune among the codes that successor took in, or
+ * among several the one that bore the successor's present name); the commune nouvelle that held
+ * a commune restored since (commune-history.ts RESTORED_COMMUNES); the chef-lieu of an overseas
+ * collectivity the commune files do not cover (OVERSEAS_COLLECTIVITY_TOWNS); the commune's name
+ * in the same department, with or without its article (a commune whose code changed under the
+ * same name, a code mistyped). What stays unresolved is flagged by the importer.
  */
 import { booleanPointInPolygon, pointOnFeature } from '@turf/turf';
 import { LAMBERT93, WGS84, transformer } from '../geo/crs.ts';
 import type { Store } from '../store/store.ts';
 import { appendNamed } from './append-named.ts';
-import { formerMembersOf, successorsOf } from './commune-history.ts';
+import { currentNameOf, formerMembersOf, heldBeforeRestoration, successorsOf } from './commune-history.ts';
 import { polygonsOf, type Polygonal, type PolygonCoords } from './polygonal.ts';
 
 export interface CommunePlace {
@@ -28,7 +31,20 @@ export interface CommunePlace {
   y: number;
 }
 
-export type PlaceHow = 'insee' | 'arrondissement' | 'other_insee' | 'merged' | 'name';
+export type PlaceHow = 'insee' | 'arrondissement' | 'other_insee' | 'merged' | 'restored' | 'name' | 'town';
+
+/**
+ * The communes of Saint-Pierre-et-Miquelon, Saint-Barthélemy and Saint-Martin, which the
+ * départements' commune files (ADMIN EXPRESS) do not cover: their chef-lieu (Saint-Pierre,
+ * Miquelon, Gustavia, Marigot), WGS84 rounded to 0.01° (about 1 km), entered by hand. Used only
+ * when the imported communes lack the code; a communes file that has it takes precedence.
+ */
+export const OVERSEAS_COLLECTIVITY_TOWNS: ReadonlyArray<{ code: string; nom: string; departement: string; lon: number; lat: number }> = [
+  { code: '97501', nom: 'Miquelon-Langlade', departement: '975', lon: -56.38, lat: 47.1 },
+  { code: '97502', nom: 'Saint-Pierre', departement: '975', lon: -56.18, lat: 46.78 },
+  { code: '97701', nom: 'Saint-Barthélemy', departement: '977', lon: -62.85, lat: 17.9 },
+  { code: '97801', nom: 'Saint-Martin', departement: '978', lon: -63.08, lat: 18.07 },
+];
 
 export interface Placed {
   place: CommunePlace;
@@ -94,6 +110,11 @@ export function foldCommuneName(name: string): string {
     .trim();
 }
 
+/** A folded name without its leading article: some files write « Conquet » for « Le Conquet ». */
+function bare(folded: string): string {
+  return folded.replace(/^(le|la|les|l) /, '');
+}
+
 /** The commune of a municipal arrondissement code, if it is one. */
 export function arrondissementCommune(code: string): string | undefined {
   if (/^751(0[1-9]|1\d|20)$/.test(code)) return '75056';
@@ -104,6 +125,9 @@ export function arrondissementCommune(code: string): string | undefined {
 
 export class CommunePlaces {
   private readonly byName = new Map<string, CommunePlace[]>();
+  private readonly byBareName = new Map<string, CommunePlace[]>();
+  /** OVERSEAS_COLLECTIVITY_TOWNS whose code the imported communes lack */
+  private readonly towns = new Map<string, CommunePlace>();
   private readonly toWgs84 = transformer(LAMBERT93, WGS84);
 
   /** From communes about to be imported (the communes importer plans re-placements with it). */
@@ -112,11 +136,21 @@ export class CommunePlaces {
   }
 
   private constructor(private readonly byCode: Map<string, CommunePlace>) {
-    for (const p of byCode.values()) {
-      const key = `${p.departement}|${foldCommuneName(p.nom)}`;
-      const list = this.byName.get(key) ?? [];
+    const toLambert = transformer(WGS84, LAMBERT93);
+    for (const t of OVERSEAS_COLLECTIVITY_TOWNS) {
+      if (byCode.size === 0 || byCode.has(t.code)) continue;
+      const [x, y] = toLambert(t.lon, t.lat);
+      this.towns.set(t.code, { code: t.code, nom: t.nom, departement: t.departement, x, y });
+    }
+    const index = (into: Map<string, CommunePlace[]>, key: string, p: CommunePlace) => {
+      const list = into.get(key) ?? [];
       list.push(p);
-      this.byName.set(key, list);
+      into.set(key, list);
+    };
+    for (const p of [...byCode.values(), ...this.towns.values()]) {
+      const folded = foldCommuneName(p.nom);
+      index(this.byName, `${p.departement}|${folded}`, p);
+      index(this.byBareName, `${p.departement}|${bare(folded)}`, p);
     }
   }
 
@@ -165,15 +199,37 @@ export class CommunePlaces {
       const known = new Set<string>();
       for (const c of [code, ...chain]) for (const member of formerMembersOf(c)) if (this.byCode.has(member)) known.add(member);
       if (known.size === 1) return { place: this.byCode.get([...known][0])!, how: 'merged' };
+      // Several: the one that already bore the name the commune bears today (Liergues, 69114, is
+      // in Porte des Pierres Dorées, 69114 today; the 2018 file has that commune as 69159 beside
+      // Jarnioux, 69101, which joined it in 2019).
+      const today = currentNameOf(chain.at(-1) ?? code);
+      if (known.size > 1 && today) {
+        const named = [...known].map((k) => this.byCode.get(k)!).filter((p) => foldCommuneName(p.nom) === foldCommuneName(today));
+        if (named.length === 1) return { place: named[0], how: 'merged' };
+      }
+    }
+    for (const code of codes) {
+      const held = heldBeforeRestoration(code);
+      const place = held ? this.byCode.get(held.code) : undefined;
+      if (place) return { place, how: 'restored' };
+    }
+    for (const code of codes) {
+      const town = this.towns.get(code);
+      if (town) return { place: town, how: 'town' };
     }
     if (commune) {
       const deps = new Set<string>();
       for (const c of codes) deps.add(c.startsWith('97') ? c.slice(0, 3) : c.slice(0, 2));
       if (departement) for (const d of departement.split(/\s*[;,]\s*/)) if (d) deps.add(d.padStart(2, '0'));
       const name = foldCommuneName(commune);
-      for (const d of deps) {
-        const hits = this.byName.get(`${d}|${name}`);
-        if (hits?.length === 1) return { place: hits[0], how: 'name' };
+      for (const [index, key] of [
+        [this.byName, name],
+        [this.byBareName, bare(name)],
+      ] as const) {
+        for (const d of deps) {
+          const hits = index.get(`${d}|${key}`);
+          if (hits?.length === 1) return { place: hits[0], how: 'name' };
+        }
       }
     }
     return undefined;

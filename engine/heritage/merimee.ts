@@ -221,9 +221,13 @@ class MonumentReader {
               ? 'an arrondissement of'
               : hit.how === 'merged'
                 ? 'a former commune (merged since, per the INSEE geographic code) of'
-                : hit.how === 'name'
-                  ? 'not among the communes; placed by its name at'
-                  : 'not among the communes; placed at its other code';
+                : hit.how === 'restored'
+                  ? 'a commune restored since the communes file; placed in the commune nouvelle that held it then,'
+                  : hit.how === 'town'
+                    ? 'not covered by the communes files; placed at the chef-lieu of'
+                    : hit.how === 'name'
+                      ? 'not among the communes; placed by its name at'
+                      : 'not among the communes; placed at its other code';
           if (hit.how !== 'arrondissement') {
             issue(true, 'insee_resolved', codes.length ? 'insee' : 'commune', codes.length ? inseeText : commune, `is ${how} ${hit.place.code} ${hit.place.nom}`, reference);
           }

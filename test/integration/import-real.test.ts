@@ -197,11 +197,14 @@ describe('Mérimée legacy POP codes (REF|…|DPRO), no coordinates at all', () 
 describe('Mérimée legacy POP codes, national extract', () => {
   it('places Paris arrondissements at Paris, keeps Corsican references, reads odd dated statuses', async () => {
     await withStore(async (s) => {
-      const r0 = await importLayer(s, 'communes', `${REAL}/admin`); // a folder: 67 and 75
-      expect(r0).toMatchObject({ rowsRead: 517, kept: 517 }); // 516 + 1 features
+      const r0 = await importLayer(s, 'communes', `${REAL}/admin`); // a folder: 67, 75 and six communes nouvelles
+      expect(r0).toMatchObject({ rowsRead: 523, kept: 523 }); // 516 + 1 + 6 features
       const r = await importLayer(s, 'merimee', NAT);
-      // python: 414 lines; 104 with an INSEE 75101…75120 (Paris arrondissements), 3 with a Bas-Rhin code.
-      expect(r).toMatchObject({ rowsRead: 414, kept: 414, rejected: 0, positioned: 107 });
+      // python: 414 lines; 104 with an INSEE 75101…75120 (Paris arrondissements), 3 with a Bas-Rhin code,
+      // 1 (line 284, PA29000087) with « 29000 », no commune code, and « Conquet (Le) », which the
+      // communes file writes « Conquet » (29040).
+      expect(r).toMatchObject({ rowsRead: 414, kept: 414, rejected: 0, positioned: 108 });
+      expect(await s.value("SELECT insee_position FROM monuments WHERE reference = 'PA29000087'")).toBe('29040');
       expect(await s.value("SELECT count(*)::INTEGER FROM monuments WHERE insee LIKE '751%' AND insee_position = '75056'")).toBe(104);
       expect(await s.value("SELECT count(*)::INTEGER FROM monuments WHERE reference LIKE 'PA2A%' OR reference LIKE 'PA2B%'")).toBe(3);
       const p = async (ref: string) => s.one<Row>('SELECT protection, partielle FROM monuments WHERE reference = $1', [ref]);
