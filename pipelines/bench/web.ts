@@ -129,7 +129,7 @@ export async function runWebBench(o: WebBenchOptions = {}): Promise<Record<strin
     await page.close();
     return {
       renderer: 'Chromium headless, SwiftShader (software WebGL)',
-      server: 'engine/server on a seeded national-size DuckDB file (pipelines/bench/seed.ts)',
+      server: o.db ? `engine/server on ${o.db}` : 'engine/server on a seeded national-size DuckDB file (pipelines/bench/seed.ts)',
       database: o.db ?? 'seeded (pipelines/bench/seed.ts, seed 42)',
       monuments: Number(counts?.monuments ?? monuments),
       detections: Number(counts?.detections ?? detections),
