@@ -2,7 +2,8 @@
  * All of France from the real published files (`../shared/realdata`, see its README):
  *
  *   vigie run --real ../shared/realdata [--db real.duckdb] [--port 8080]
- *       imports what changed (communes of the 101 départements, the 45,285 Mérimée monuments in
+ *       imports what changed (communes of the 101 départements, département outlines as the map
+ *       background, the 45,285 Mérimée monuments in
  *       legacy POP codes placed at their commune, Muséofile museums, the Alsace condition
  *       surveys, the DRIAS reference grid), scores every site, serves the app.
  *   npx tsx pipelines/real/national.ts build <realdata> <db>     the same, without serving
@@ -36,6 +37,9 @@ export function realSteps(dir: string): RealStep[] {
     : [];
   return [
     { kind: 'communes', file: 'admin/communes-by-departement', national: true },
+    // The map's land and department outlines (the départements of metropolitan France); the
+    // map opens on their extent.
+    { kind: 'basemap-land', file: 'admin/departements-version-simplifiee.geojson', national: true },
     // Reported, then replaced by the national file (one Mérimée table).
     { kind: 'merimee', file: 'merimee/opendata-labels-67-2022.csv', national: false },
     { kind: 'merimee', file: 'merimee/pop-codes-67.csv', national: false },
