@@ -101,7 +101,13 @@ export function boundsOf(
   return Number.isFinite(w) ? [w, s, e, n] : null;
 }
 
-/** [west, south, east, north] of interleaved [lon, lat, lon, lat, …] points, or null when empty. */
+/**
+ * [west, south, east, north] of interleaved [lon, lat, lon, lat, …] points, or null when empty.
+ * When a few points lie far out (the overseas monuments of a national base: the box of all of
+ * them spans the Atlantic and France shrinks to a corner), the box of their bulk: 2–98 %
+ * of the points on each axis, widened by a tenth on each side, used when the whole box is more
+ * than four times larger.
+ */
 export function pointBounds(positions: ArrayLike<number>): [number, number, number, number] | null {
   let w = Infinity;
   let s = Infinity;
@@ -115,5 +121,23 @@ export function pointBounds(positions: ArrayLike<number>): [number, number, numb
     if (y < s) s = y;
     if (y > n) n = y;
   }
-  return Number.isFinite(w) ? [w, s, e, n] : null;
+  if (!Number.isFinite(w)) return null;
+  const count = Math.floor(positions.length / 2);
+  // A sample of at most ~5,000 points is enough for the quantiles.
+  const step = Math.max(1, Math.floor(count / 5000));
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < count; i += step) {
+    xs.push(positions[2 * i]);
+    ys.push(positions[2 * i + 1]);
+  }
+  xs.sort((a, b) => a - b);
+  ys.sort((a, b) => a - b);
+  const q = (a: number[], p: number) => a[Math.round(p * (a.length - 1))];
+  const [x0, x1, y0, y1] = [q(xs, 0.02), q(xs, 0.98), q(ys, 0.02), q(ys, 0.98)];
+  const dx = (x1 - x0) / 10;
+  const dy = (y1 - y0) / 10;
+  const bulk: [number, number, number, number] = [Math.max(w, x0 - dx), Math.max(s, y0 - dy), Math.min(e, x1 + dx), Math.min(n, y1 + dy)];
+  const area = (b: readonly number[]) => (b[2] - b[0]) * (b[3] - b[1]);
+  return area([w, s, e, n]) > 4 * area(bulk) ? bulk : [w, s, e, n];
 }
