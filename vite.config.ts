@@ -1,7 +1,9 @@
 import { defineConfig } from 'vite';
-import { resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import type { Plugin, Rollup } from 'vite';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 
 /**
  * main.ts asks for the first screen's data, then imports the app (maplibre, deck.gl, the
@@ -30,6 +32,33 @@ function preloadApp(): Plugin {
 }
 
 /**
+ * Writes a Brotli (`.br`, quality 9: quality 11 saves another 9 % for ten times the build time)
+ * and a gzip (`.gz`, level 9) copy beside each compressible file of the build: engine/server
+ * serves them (`preCompressed`) to browsers that accept
+ * them instead of compressing the 1.6 MB app on every request (~40 ms of server CPU each time,
+ * in the first screen's critical path), and Brotli is 20 % smaller and quicker to decode.
+ */
+function compressAssets(): Plugin {
+  return {
+    name: 'vigie-compress-assets',
+    apply: 'build',
+    enforce: 'post',
+    // After writing: Vite still rewrites chunks in generateBundle (preload maps), so compress
+    // the bytes as they are on disk.
+    writeBundle(options, bundle) {
+      for (const fileName of Object.keys(bundle)) {
+        if (!/\.(m?js|css|svg|json|wasm)$/.test(fileName)) continue;
+        const path = join(options.dir!, fileName);
+        const bytes = readFileSync(path);
+        if (bytes.length < 1024) continue;
+        writeFileSync(`${path}.br`, brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));
+        writeFileSync(`${path}.gz`, gzipSync(bytes, { level: 9 }));
+      }
+    },
+  };
+}
+
+/**
  * The app lives in web/ and is served in production by engine/server from dist/web.
  * In development, /api is proxied to the real server: `vigie run` (sample region, port 8080) or
  * `vigie serve` on a national-size seeded database (web/README.md). There is no second API.
@@ -40,7 +69,7 @@ export default defineConfig({
   root: resolve(import.meta.dirname, 'web'),
   base: './',
   publicDir: false,
-  plugins: [svelte(), preloadApp()],
+  plugins: [svelte(), preloadApp(), compressAssets()],
   css: {
     // dsfr.min.css still carries old-IE "@media \\0" hacks; drop them instead of failing.
     lightningcss: { errorRecovery: true },

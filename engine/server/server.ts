@@ -205,7 +205,9 @@ function isApiPath(url: string): boolean {
 const HASHED_ASSET = /^assets\/[^/]+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$/;
 
 async function registerAppShell(app: FastifyInstance, root: string): Promise<void> {
-  await app.register(fastifyStatic, { root, serve: false });
+  // The build writes .br / .gz copies of its compressible files (vite.config.ts): sent as they are
+  // to browsers that accept them, instead of compressing the app on every request.
+  await app.register(fastifyStatic, { root, serve: false, preCompressed: true });
   app.get('/*', { config: { access: access.anyone } }, async (req, reply) => {
     if (isApiPath(req.url)) {
       return reply.status(404).send({ error: `Ressource inconnue : ${req.method} ${show(req.url.split('?')[0], 200)}` });

@@ -28,6 +28,8 @@ let page: Page;
 let monuments: Monument[];
 let health: Health;
 const requested: string[] = [];
+/** content-encoding of each response for the app's main chunk */
+const appScript: string[] = [];
 const pageErrors: string[] = [];
 
 function isLocal(url: string): boolean {
@@ -98,6 +100,9 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: VIEWPORT });
   page.on('request', (r) => requested.push(r.url()));
+  page.on('response', (r) => {
+    if (/\/assets\/App-[\w-]+\.js$/.test(new URL(r.url()).pathname)) appScript.push(r.headers()['content-encoding'] ?? 'identity');
+  });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   // Protection colouring (the app opens on risk levels): this test checks protection colours.
   await page.goto(`${baseUrl}/?couleur=protection`);
@@ -297,6 +302,11 @@ describe('Vigie web app', () => {
     } finally {
       await noGl.close();
     }
+  });
+
+  it('gets the app\'s code as the build\'s Brotli copy', () => {
+    expect(appScript.length).toBeGreaterThan(0);
+    expect(new Set(appScript)).toEqual(new Set(['br']));
   });
 
   it('requests nothing outside the local server and throws no page error', () => {

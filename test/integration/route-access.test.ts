@@ -9,6 +9,7 @@
  * fails the first test: adding a route means deciding its access here.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,6 +166,9 @@ function send(server: 'open' | 'closed', method: string, path: string, headers: 
   });
 }
 
+/** A script large enough to be worth compressing. */
+const BIG_JS = `export const rows = ${JSON.stringify(Array.from({ length: 400 }, (_, i) => ({ i, name: `monument ${i}` })))};\n`;
+
 let dir: string;
 let store: Store;
 let app: FastifyInstance;
@@ -188,6 +192,10 @@ beforeAll(async () => {
   writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>Vigie</title>');
   mkdirSync(join(webRoot, 'assets'));
   writeFileSync(join(webRoot, 'assets', 'App-CcRVeqVN.js'), 'export {};');
+  // What the build writes beside a compressible file (vite.config.ts compressAssets).
+  writeFileSync(join(webRoot, 'assets', 'big-D4yPq1Xz.js'), BIG_JS);
+  writeFileSync(join(webRoot, 'assets', 'big-D4yPq1Xz.js.br'), brotliCompressSync(BIG_JS));
+  writeFileSync(join(webRoot, 'assets', 'big-D4yPq1Xz.js.gz'), gzipSync(BIG_JS));
   writeFileSync(join(webRoot, 'favicon.svg'), '<svg/>');
   store = await reviewStore(':memory:', dir);
   app = await createServer({ store, webRoot, public: ['monuments', 'risk', 'basemap', 'hazards'], now: () => clock });
@@ -340,6 +348,22 @@ describe('the rest of the HTTP surface', () => {
     const cache = async (path: string) => String((await send('open', 'GET', path)).headers['cache-control']);
     expect(await cache('/assets/App-CcRVeqVN.js')).toBe('public, max-age=31536000, immutable');
     for (const path of ['/', '/index.html', '/favicon.svg', '/carte']) expect(await cache(path), path).toBe('public, max-age=0');
+  });
+
+  it('the build\'s .br / .gz copies are sent to browsers that accept them, the file itself to others', async () => {
+    const get = async (encoding?: string) => {
+      const res = await app.inject({ url: '/assets/big-D4yPq1Xz.js', headers: encoding ? { 'accept-encoding': encoding } : {} });
+      return { status: res.statusCode, encoding: res.headers['content-encoding'], type: res.headers['content-type'], vary: res.headers.vary, body: res.rawPayload };
+    };
+    const br = await get('gzip, deflate, br, zstd'); // Chromium's header
+    expect([br.status, br.encoding, br.type]).toEqual([200, 'br', 'application/javascript; charset=utf-8']);
+    expect(String(br.vary)).toMatch(/accept-encoding/i);
+    expect(brotliDecompressSync(br.body).toString()).toBe(BIG_JS);
+    const gz = await get('gzip');
+    expect(gz.encoding).toBe('gzip');
+    expect(gunzipSync(gz.body).toString()).toBe(BIG_JS);
+    const plain = await get();
+    expect([plain.encoding, plain.body.toString()]).toEqual([undefined, BIG_JS]);
   });
 
   it('methods a route does not have: a JSON 4xx, never a 5xx, never data', async () => {
