@@ -19,6 +19,7 @@ import {
   type SiteDetail,
   type User,
 } from './api.ts';
+import { communeChoiceOf } from './communeChoice.ts';
 import { PROTECTIONS } from './protection.ts';
 import { LEVEL_KEYS, levelKey, type LevelKey } from './risk.ts';
 import { NO_LEVEL, flagProtection, monumentFlags, type MonumentLayer } from '../../../engine/contract/layer-bin.ts';
@@ -248,13 +249,8 @@ export class VigieState {
 
   departements = $derived([...new Set(this.monuments.map((m) => m.departement).filter((d): d is string => !!d))].sort());
 
-  communes = $derived.by(() => {
-    const seen = new Map<string, string>();
-    for (const m of this.monuments) {
-      if (m.insee && (!this.departement || m.departement === this.departement)) seen.set(m.insee, m.commune ?? m.insee);
-    }
-    return [...seen].map(([insee, nom]) => ({ insee, nom })).sort((a, b) => a.nom.localeCompare(b.nom, 'fr'));
-  });
+  communeChoice = $derived(communeChoiceOf(this.monuments, this.departement, this.insee));
+  communes = $derived(this.communeChoice.items);
 
   selected = $derived(
     this.selectedReference === null ? null : (this.monuments[this.#indexOf.get(this.selectedReference) ?? -1] ?? null),
