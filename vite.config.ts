@@ -34,9 +34,9 @@ function preloadApp(): Plugin {
 /**
  * Writes a Brotli (`.br`, quality 9: quality 11 saves another 9 % for ten times the build time)
  * and a gzip (`.gz`, level 9) copy beside each compressible file of the build: engine/server
- * serves them (`preCompressed`) to browsers that accept
- * them instead of compressing the 1.6 MB app on every request (~40 ms of server CPU each time,
- * in the first screen's critical path), and Brotli is 20 % smaller and quicker to decode.
+ * serves them (`preCompressed`) to browsers that accept them instead of compressing the 1.6 MB
+ * app on every request (~40 ms of server CPU each time, in the first screen's critical path);
+ * Brotli is also 10 % smaller than gzip and three times quicker to decode.
  */
 function compressAssets(): Plugin {
   return {
