@@ -13,6 +13,7 @@
 import { InputError, show, where } from '../errors.ts';
 import { LAMBERT93, WGS84, transformer } from '../geo/crs.ts';
 import { readCsvTable } from '../io/csv-table.ts';
+import { looksLikeJson, readJsonTable } from '../io/json-table.ts';
 import { RecordIds } from '../io/record-rules.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
 import { appendNamed, type NamedColumn } from './append-named.ts';
@@ -65,9 +66,12 @@ export interface MerimeeImportOptions {
 }
 
 export const merimeeImporter: Importer = {
-  description: 'historic monuments, Mérimée CSV (POP export "|", open-data export ";", legacy POP codes REF|…|DPRO)',
+  description: 'historic monuments, Mérimée CSV (POP export "|", open-data export ";", legacy POP codes REF|…|DPRO) or the open-data portal\'s GeoJSON / JSON export',
   async prepare({ store, source, options }: ImportContext): Promise<PreparedImport> {
-    const table = readCsvTable(source, { delimiters: ['|', ';', ',', '\t'], expected: MERIMEE_EXPECTED });
+    // The open-data portal also exports GeoJSON and JSON: the same fields, read into the same table.
+    const table = looksLikeJson(source.text)
+      ? readJsonTable(source, MERIMEE_EXPECTED)
+      : readCsvTable(source, { delimiters: ['|', ';', ',', '\t'], expected: MERIMEE_EXPECTED });
     const columns = resolveMerimeeColumns(source.name, table.header);
     if (table.records.length === 0) {
       throw new InputError(`${source.name}: a header but no records (expected at least one monument after line 1)`);
