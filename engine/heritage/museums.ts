@@ -17,6 +17,7 @@ import { InputError, show, where } from '../errors.ts';
 import { toLambert93 } from '../geo/crs.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
 import { readCsvTable } from '../io/csv-table.ts';
+import { looksLikeJson, readJsonTable } from '../io/json-table.ts';
 import { RecordIds } from '../io/record-rules.ts';
 import { inFrance, issue, OPEN_LICENCE, type LayerImportOptions } from '../hazards/common.ts';
 import { heritageLayerName } from './layer-name.ts';
@@ -49,10 +50,11 @@ const EXPECTED =
 const PA = /\bPA(\d{8}|2[AB]\d{6})\b/g;
 
 export const museumsImporter: Importer = {
-  description: 'Musées de France (";" CSV: Liste et localisation des musées de France, Muséofile with refmer, or ref_musee … coordonnees_finales)',
+  description: 'Musées de France (";" CSV: Liste et localisation des musées de France, Muséofile with refmer, or ref_musee … coordonnees_finales; or the portal\'s GeoJSON / JSON export)',
   async prepare({ store, source, options }: ImportContext): Promise<PreparedImport> {
     const file = source.name;
-    const table = readCsvTable(source, { delimiters: [';', ',', '\t', '|'], expected: EXPECTED });
+    // The open-data portal also exports GeoJSON and JSON: the same fields, read into the same table.
+    const table = looksLikeJson(source.text) ? readJsonTable(source, EXPECTED) : readCsvTable(source, { delimiters: [';', ',', '\t', '|'], expected: EXPECTED });
     const folded = table.header.map(fold);
     const index = {} as Record<MuseumField, number>;
     for (const [field, names] of Object.entries(MUSEUM_FIELDS) as [MuseumField, readonly string[]][]) {

@@ -1,5 +1,5 @@
 /**
- * The open-data portal's other Mérimée downloads, GeoJSON and JSON, hold the same records as its
+ * The open-data portal's other downloads of Mérimée and of the museums, GeoJSON and JSON, hold the same records as its
  * CSV under the fields' names (the labels slugified) with the position as a Point geometry or a
  * geo point `{lon, lat}`. Built here from the real CSV extract with csv-parse (not Vigie's reader),
  * then imported: every monument must come out as the CSV import gives it.
@@ -11,9 +11,11 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../engine/errors.ts';
 import { importLayer } from '../../engine/importers.ts';
+import '../../engine/hazards/register.ts';
 import { Store } from '../../engine/store/store.ts';
 
 const OD = 'test/fixtures/real/merimee/opendata-labels-67-2022-extract.csv';
+const LISTE = 'test/fixtures/real/museums/liste-et-localisation-des-musees-de-france-2024-extract.csv';
 const dir = mkdtempSync(join(tmpdir(), 'vigie-merimee-json-'));
 const stores: Store[] = [];
 afterAll(() => stores.forEach((s) => s.close()));
@@ -31,13 +33,16 @@ const fields = (r: Record<string, string>) =>
   Object.fromEntries(Object.entries(r).filter(([k]) => !POSITION.includes(k)).map(([k, v]) => [slug(k), v === '' ? null : v]));
 const hasPoint = (r: Record<string, string>) => r.Longitude !== '' && r.Latitude !== '';
 
-async function imported(file: string): Promise<{ report: Awaited<ReturnType<typeof importLayer>>; rows: unknown[] }> {
+async function imported(file: string, kind = 'merimee'): Promise<{ report: Awaited<ReturnType<typeof importLayer>>; rows: unknown[] }> {
   const store = await Store.open(':memory:');
   stores.push(store);
-  const report = await importLayer(store, 'merimee', file);
+  const report = await importLayer(store, kind, file);
   const rows = await store.all(
-    `SELECT reference, protection, partielle, commune, insee, round(lon, 7) AS lon, round(lat, 7) AS lat, position_quality
-       FROM monuments ORDER BY reference`,
+    kind === 'merimee'
+      ? `SELECT reference, protection, partielle, commune, insee, round(lon, 7) AS lon, round(lat, 7) AS lat, position_quality
+           FROM monuments ORDER BY reference`
+      : // `layer` is named after the file
+        `SELECT * EXCLUDE (catalogue_id, layer) FROM heritage_sites ORDER BY site_id`,
   );
   return { report, rows };
 }
@@ -79,6 +84,27 @@ describe('Mérimée from the open-data portal as GeoJSON and JSON', () => {
       });
       expect(other.rows).toEqual(csv.rows);
     }
+  });
+
+  it('museums: the portal\'s GeoJSON of « Liste et localisation des musées de France » gives what its CSV gives', async () => {
+    const museums = parse(readFileSync(LISTE), { delimiter: ';', columns: true, bom: true }) as Record<string, string>[];
+    const file = join(dir, 'liste-et-localisation-des-musees-de-france.geojson');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: museums.map(({ latitude, longitude, geolocalisation, ...rest }) => ({
+          type: 'Feature',
+          geometry: latitude && longitude ? { type: 'Point', coordinates: [Number(longitude), Number(latitude)] } : null,
+          properties: Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, v === '' ? null : v])),
+        })),
+      }),
+    );
+    const csv = await imported(LISTE, 'museums');
+    const other = await imported(file, 'museums');
+    expect(csv.report.rowsRead).toBe(museums.length);
+    expect([other.report.rowsRead, other.report.kept, other.report.positioned]).toEqual([csv.report.rowsRead, csv.report.kept, csv.report.positioned]);
+    expect(other.rows).toEqual(csv.rows);
   });
 
   it('names the line where a bad record starts in a pretty-printed file', async () => {
