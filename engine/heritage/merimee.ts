@@ -82,7 +82,7 @@ export const merimeeImporter: Importer = {
     const reader = new MonumentReader(source.name, columns, region, places);
     const rows: MonumentRow[] = [];
     for (const record of table.records) {
-      const row = reader.read(record.line, record.fields);
+      const row = reader.read(record.line, record.fields, record.label);
       if (row) rows.push(row);
     }
     const notes = reader.notes(table.header, rows);
@@ -150,7 +150,7 @@ class MonumentReader {
     this.hasProtection = i.typologie_protection !== undefined || i.dates_protection !== undefined || i.precision_protection !== undefined;
   }
 
-  read(line: number, fields: string[]): MonumentRow | undefined {
+  read(line: number, fields: string[], label?: string): MonumentRow | undefined {
     const get = (f: MerimeeField): string | null => {
       const i = this.columns.index[f];
       const v = i === undefined ? '' : (fields[i] ?? '').trim();
@@ -166,7 +166,7 @@ class MonumentReader {
         field: column,
         value: value ?? undefined,
         kept,
-        message: `${where(this.file, line, column)}: ${value === null ? 'is empty' : show(value)} ${what}`,
+        message: `${label ? `${this.file} ${label} (line ${line}), ${column}` : where(this.file, line, column)}: ${value === null ? 'is empty' : show(value)} ${what}`,
       });
     };
 

@@ -13,6 +13,8 @@ export interface CsvRecord {
   /** 1-based line where the record starts (quoted newlines make records span lines) */
   readonly line: number;
   readonly fields: string[];
+  /** where the record is when its line does not tell (a JSON record: « feature 12 ») */
+  readonly label?: string;
 }
 
 export interface CsvTable {

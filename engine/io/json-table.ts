@@ -8,7 +8,8 @@
  *
  * Values become text as a CSV export writes them: numbers and booleans as written, arrays (the
  * portal's multi-valued fields) joined with « ; », a geo point `{ "lon": …, "lat": … }` as
- * `"lat,lon"`, null as empty. Each record keeps the line where it starts in the file.
+ * `"lat,lon"`, null as empty. Each record keeps the line where it starts in the file and its
+ * number (« feature 12 »: a one-line export puts every record on line 1).
  */
 import { InputError, show, where } from '../errors.ts';
 import type { CsvTable } from './csv-table.ts';
@@ -80,7 +81,7 @@ export function readJsonTable(source: SourceFile, expected: string): CsvTable {
   return {
     delimiter: 'json',
     header,
-    records: rows.map((row, i) => ({ line: lines[i], fields: header.map((h) => row[h] ?? '') })),
+    records: rows.map((row, i) => ({ line: lines[i], label: `${geojson ? 'feature' : 'record'} ${i + 1}`, fields: header.map((h) => row[h] ?? '') })),
   };
 }
 

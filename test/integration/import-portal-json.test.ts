@@ -116,7 +116,7 @@ describe('Mérimée from the open-data portal as GeoJSON and JSON', () => {
     const { report } = await imported(file);
     const issue = report.issues.find((i) => i.value === 'PA123');
     expect(issue?.line).toBe(second);
-    expect(issue?.message).toContain(`bad.json line ${second}`);
+    expect(issue?.message).toContain(`bad.json record 2 (line ${second}), reference: "PA123"`);
   });
 
   it('refuses JSON that holds no records, saying what it found', async () => {
