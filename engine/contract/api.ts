@@ -137,6 +137,8 @@ export const appConfig = z.strictObject({
   hazards: z.array(z.enum(HAZARDS)),
   /** communes loaded; above COMMUNES_BY_VIEW the app fetches the outlines of its view only */
   communes: num,
+  /** département names by INSEE code (« 56 » → « Morbihan »), for the filter */
+  departementNames: z.record(str, str),
 });
 export type AppConfig = z.infer<typeof appConfig>;
 

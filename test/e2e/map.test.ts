@@ -5,7 +5,8 @@
  * the right record, that search filters, and that nothing is requested from outside.
  * Screenshots go to test/out/ for a person to look at.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -302,6 +303,13 @@ describe('Vigie web app', () => {
     } finally {
       await noGl.close();
     }
+  });
+
+  it('names each département in the filter as the official geographic code does', async () => {
+    const cog = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('@etalab/decoupage-administratif/data/departements.json'), 'utf8')) as { code: string; nom: string }[];
+    const options = await page.$$eval('#filter-dep option', (os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
+    const codes = [...new Set(monuments.map((m) => m.departement).filter((d): d is string => !!d))].sort();
+    expect(options).toEqual([['', 'Tous'], ...codes.map((c) => [c, `${c} – ${cog.find((d) => d.code === c)!.nom}`])]);
   });
 
   it('gets the app\'s code as the build\'s Brotli copy', () => {
