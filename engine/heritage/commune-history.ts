@@ -8,8 +8,7 @@
  * `@etalab/decoupage-administratif` (MIT): `chefLieu` of each commune déléguée / associée, and
  * `anciensCodes` of each current commune. Read once, on the first code that needs it.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readCog } from './cog.ts';
 
 interface CogCommune {
   code: string;
@@ -58,9 +57,7 @@ function load(): Map<string, string> {
     if (!list.includes(code)) list.push(code);
     taken.set(into, list);
   };
-  const require = createRequire(import.meta.url);
-  const file = require.resolve('@etalab/decoupage-administratif/data/communes.json');
-  const communes = JSON.parse(readFileSync(file, 'utf8')) as CogCommune[];
+  const communes = readCog<CogCommune[]>('communes');
   const map = new Map<string, string>();
   const names = new Map<string, string>();
   for (const c of communes) {

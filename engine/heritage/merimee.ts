@@ -17,13 +17,22 @@ import { looksLikeJson, readJsonTable } from '../io/json-table.ts';
 import { RecordIds } from '../io/record-rules.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
 import { appendNamed, type NamedColumn } from './append-named.ts';
-import { CommunePlaces } from './commune-places.ts';
+import { CommunePlaces, type PlaceHow } from './commune-places.ts';
 import { parseLatLon, type LatLon } from './lat-lon.ts';
 import { MERIMEE_EXPECTED, missingKeyColumns, resolveMerimeeColumns, type MerimeeColumns, type MerimeeField } from './merimee-fields.ts';
 import { protectionOf, type Protection, type ProtectionSource } from './protection.ts';
 import { CommuneRegion, FRANCE, type Region } from './region-index.ts';
 
 export const MERIMEE_LICENCE = 'Licence Ouverte / Open Licence 2.0';
+
+/** How a commune other than the record's first code was found, completing « INSEE "…" is … 15141 Neussargues en Pinatelle ». */
+const RESOLVED_HOW: Record<Exclude<PlaceHow, 'insee' | 'arrondissement'>, string> = {
+  merged: 'a former commune (merged since, per the INSEE geographic code) of',
+  restored: 'a commune restored since the communes file; placed in the commune nouvelle that held it then,',
+  town: 'not covered by the communes files; placed at the chef-lieu of',
+  name: 'not among the communes; placed by its name at',
+  other_insee: 'not among the communes; placed at its other code',
+};
 
 /** PA + 8 digits; Corsica writes its department in the reference (PA2A000001). */
 const REFERENCE = /^PA(\d{8}|2[AB]\d{6})$/;
@@ -220,19 +229,9 @@ class MonumentReader {
         this.placedBy[hit.how] = (this.placedBy[hit.how] ?? 0) + 1;
         if (hit.place.code !== codes[0]) {
           inseePosition = hit.place.code;
-          const how =
-            hit.how === 'arrondissement'
-              ? 'an arrondissement of'
-              : hit.how === 'merged'
-                ? 'a former commune (merged since, per the INSEE geographic code) of'
-                : hit.how === 'restored'
-                  ? 'a commune restored since the communes file; placed in the commune nouvelle that held it then,'
-                  : hit.how === 'town'
-                    ? 'not covered by the communes files; placed at the chef-lieu of'
-                    : hit.how === 'name'
-                      ? 'not among the communes; placed by its name at'
-                      : 'not among the communes; placed at its other code';
-          if (hit.how !== 'arrondissement') {
+          // An arrondissement placed at its commune is the expected reading, not worth a flag.
+          if (hit.how !== 'arrondissement' && hit.how !== 'insee') {
+            const how = RESOLVED_HOW[hit.how];
             issue(true, 'insee_resolved', codes.length ? 'insee' : 'commune', codes.length ? inseeText : commune, `is ${how} ${hit.place.code} ${hit.place.nom}`, reference);
           }
         }

@@ -52,28 +52,28 @@ export function readJsonTable(source: SourceFile, expected: string): CsvTable {
   const lines = elementLines(text, key, items.length);
   const header: string[] = [];
   const seen = new Set<string>();
+  const addColumn = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    header.push(name);
+  };
   const rows: Record<string, string>[] = [];
   items.forEach((item, i) => {
-    const props = geojson ? (isObject(item) && isObject(item.properties) ? item.properties : isObject(item) && item.properties === null ? {} : undefined) : item;
+    // A feature's properties (null: none), or the record itself.
+    const props = !geojson ? item : isObject(item) ? (item.properties === null ? {} : item.properties) : undefined;
     if (!isObject(props)) {
       throw new InputError(`${where(source.name, lines[i])}: record ${i + 1} is ${show(JSON.stringify(item), 80)} (expected ${geojson ? 'a feature with properties' : 'an object of fields'})`);
     }
     const row: Record<string, string> = {};
     for (const [name, value] of Object.entries(props)) {
       row[name] = cell(value);
-      if (!seen.has(name)) {
-        seen.add(name);
-        header.push(name);
-      }
+      addColumn(name);
     }
-    const geometry = geojson && isObject(item) ? item.geometry : null;
+    const geometry = geojson ? (item as Record<string, unknown>).geometry : null;
     if (isObject(geometry) && geometry.type === 'Point' && Array.isArray(geometry.coordinates) && !('coordonnees' in props)) {
       const [lon, lat] = geometry.coordinates as unknown[];
       row.coordonnees = `${String(lat)},${String(lon)}`;
-      if (!seen.has('coordonnees')) {
-        seen.add('coordonnees');
-        header.push('coordonnees');
-      }
+      addColumn('coordonnees');
     }
     rows.push(row);
   });

@@ -7,7 +7,7 @@ import { join, resolve, sep } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyCompress from '@fastify/compress';
-import { departementNames } from '../heritage/departements.ts';
+import { departementNames } from '../heritage/cog.ts';
 import { InternalError, StoreError, VigieError, show } from '../errors.ts';
 import * as contract from '../contract/api.ts';
 import { HAZARDS, SCENARIOS } from '../contract/enums.ts';
