@@ -2,37 +2,34 @@
  * The offline basemap: a MapLibre style built in code from the /api/basemap GeoJSON layers.
  * It has no glyphs, sprites or tiles, so nothing is fetched from outside; for the same
  * reason it has no symbol layers (labels would need glyphs) — commune names show on hover.
+ *
+ * Only layers with data get a source: in software WebGL each source's tiles arriving one by
+ * one each cost the map a frame, and each layer a pass over every frame (the land's outline
+ * is the fill's own antialiasing line, not a second layer). Commune outlines loaded for the
+ * view come later, through `addCommuneLayers`.
  */
-import type { StyleSpecification } from 'maplibre-gl';
+import type { AddLayerObject, LayerSpecification, SourceSpecification, StyleSpecification } from 'maplibre-gl';
 import type { FeatureCollection } from 'geojson';
 import type { Basemap } from './state.svelte.ts';
 import { COMMUNES_OUTLINE_MIN_ZOOM } from '../../../engine/contract/enums.ts';
 
 export const COMMUNES_FILL_LAYER = 'communes-fill';
 export const COMMUNES_SOURCE = 'communes';
+/** The basemap's layers drawn above hazard zones, lowest first (the monuments above all). */
+export const ABOVE_HAZARDS = ['communes-line', 'rivers'] as const;
 
 const SEA = '#dbe7f3';
 const LAND = '#f5f3ee';
+const LAND_OUTLINE = '#9fb7cf';
 const COMMUNE_LINE = '#9a9a9a';
 const RIVER = '#6a9bd3';
 const HOVER = '#000091';
 
-const empty = (): FeatureCollection => ({ type: 'FeatureCollection', features: [] });
-
-export function basemapStyle(basemap: Basemap): StyleSpecification {
+/** The commune source (promoteId lets hover use feature-state on the INSEE code) and its two layers. */
+export function communeLayers(communes: FeatureCollection): { source: SourceSpecification; layers: AddLayerObject[] } {
   return {
-    version: 8,
-    name: 'Vigie — fond hors ligne',
-    sources: {
-      land: { type: 'geojson', data: basemap.land ?? empty() },
-      // promoteId lets hover use feature-state on the INSEE code.
-      [COMMUNES_SOURCE]: { type: 'geojson', data: basemap.communes ?? empty(), promoteId: 'code_insee' },
-      rivers: { type: 'geojson', data: basemap.rivers ?? empty() },
-    },
+    source: { type: 'geojson', data: communes, promoteId: 'code_insee' },
     layers: [
-      // Without a land layer, keep a land-coloured background rather than an all-sea map.
-      { id: 'background', type: 'background', paint: { 'background-color': basemap.land ? SEA : LAND } },
-      { id: 'land', type: 'fill', source: 'land', paint: { 'fill-color': LAND, 'fill-antialias': true } },
       {
         id: COMMUNES_FILL_LAYER,
         type: 'fill',
@@ -54,21 +51,34 @@ export function basemapStyle(basemap: Basemap): StyleSpecification {
           'line-dasharray': [3, 2],
         },
       },
-      {
-        id: 'rivers',
-        type: 'line',
-        source: 'rivers',
-        layout: { 'line-cap': 'round', 'line-join': 'round' },
-        paint: { 'line-color': RIVER, 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 0.8, 14, 2.5] },
-      },
-      {
-        id: 'land-outline',
-        type: 'line',
-        source: 'land',
-        paint: { 'line-color': '#9fb7cf', 'line-width': 0.8 },
-      },
     ],
   };
+}
+
+export function basemapStyle(basemap: Basemap): StyleSpecification {
+  const sources: StyleSpecification['sources'] = {};
+  // Without a land layer, keep a land-coloured background rather than an all-sea map.
+  const layers: LayerSpecification[] = [{ id: 'background', type: 'background', paint: { 'background-color': basemap.land ? SEA : LAND } }];
+  if (basemap.land) {
+    sources.land = { type: 'geojson', data: basemap.land };
+    layers.push({ id: 'land', type: 'fill', source: 'land', paint: { 'fill-color': LAND, 'fill-antialias': true, 'fill-outline-color': LAND_OUTLINE } });
+  }
+  if (basemap.communes) {
+    const c = communeLayers(basemap.communes);
+    sources[COMMUNES_SOURCE] = c.source;
+    layers.push(...(c.layers as LayerSpecification[]));
+  }
+  if (basemap.rivers) {
+    sources.rivers = { type: 'geojson', data: basemap.rivers };
+    layers.push({
+      id: 'rivers',
+      type: 'line',
+      source: 'rivers',
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: { 'line-color': RIVER, 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 0.8, 14, 2.5] },
+    });
+  }
+  return { version: 8, name: 'Vigie — fond hors ligne', sources, layers };
 }
 
 /** [west, south, east, north] of every coordinate in the collections, or null when empty. */

@@ -1,20 +1,16 @@
 /**
- * The deck.gl layers of monuments. Attributes are built once per data change as typed
- * arrays (binary data) for point sprites (see pointSpriteLayer.ts), which
- * keeps 46,000 points fast even in software WebGL; picking gives an index back into
- * `points.items` (empty during the first-screen preview, drawn from layer.bin alone). The selection is a separate one-point layer,
- * so selecting never rebuilds the big one.
+ * How monuments look on the map: fill and ring colours per point, built once per data change
+ * as typed arrays for the map's point-sprite layer (spriteLayer.ts), which keeps 46,000 points
+ * fast even in software WebGL; a picked index points back into `points.items` (empty during
+ * the first-screen preview, drawn from layer.bin alone). The selection is a separate ring, so
+ * selecting never rebuilds the points.
  */
-import { ScatterplotLayer } from '@deck.gl/layers';
-import type { Monument } from './api.ts';
 import type { MonumentPoints } from './state.svelte.ts';
-import { PointSpriteLayer, pointSpriteData, type PointSpriteData } from './pointSpriteLayer.ts';
+import type { SpriteData, SpriteStyle } from './spriteLayer.ts';
 import { PARTIAL_FILL_ALPHA, PROTECTION_STYLE } from './protection.ts';
 import { LEVEL_COLOR, NO_DATA_RING, levelKey } from './risk.ts';
 import { flagApproxPosition, flagPartial, flagProtection } from '../../../engine/contract/layer-bin.ts';
 import type { ColorBy } from './state.svelte.ts';
-
-export const MONUMENT_LAYER_ID = 'monuments';
 
 const RADIUS_PX = 5;
 const OPAQUE_FILL_ALPHA = 235;
@@ -22,7 +18,7 @@ const OPAQUE_FILL_ALPHA = 235;
 export const APPROX_FILL_ALPHA = 110;
 export const APPROX_RING: [number, number, number] = [0, 0, 0];
 
-export type MonumentData = PointSpriteData;
+export type MonumentData = SpriteData;
 
 export function monumentData(points: MonumentPoints, colorBy: ColorBy = 'protection'): MonumentData {
   const n = points.n;
@@ -47,7 +43,7 @@ export function monumentData(points: MonumentPoints, colorBy: ColorBy = 'protect
       lineColors.set(approx ? [...APPROX_RING, 255] : partial ? [r, g, b, 255] : [255, 255, 255, 230], i * 4);
     }
   }
-  return pointSpriteData(points.positions, fillColors, lineColors);
+  return { length: n, positions: points.positions, fill: fillColors, line: lineColors };
 }
 
 /**
@@ -58,31 +54,13 @@ export function markerRadius(zoom: number): number {
   return zoom < 9 ? 3 : zoom < 11 ? 4 : RADIUS_PX;
 }
 
-export function monumentLayer(data: MonumentData, radiusPixels: number) {
-  return new PointSpriteLayer({
-    id: MONUMENT_LAYER_ID,
-    data,
-    radiusPixels,
-    lineWidthPixels: 1.5,
-    pickable: true,
-    autoHighlight: true,
-    highlightColor: [255, 204, 0, 255],
-  });
+/** The monuments' disc and ring at a marker radius. */
+export function monumentStyle(radiusPixels: number): SpriteStyle {
+  return { radiusPixels, lineWidthPixels: 1.5 };
 }
 
-/** A yellow ring around the selected monument, drawn above the others. */
-export function selectionLayer(selected: Monument | null, radiusPixels: number) {
-  const data = selected && selected.lon !== null && selected.lat !== null ? [selected] : [];
-  return new ScatterplotLayer<Monument>({
-    id: 'monument-selected',
-    data,
-    getPosition: (m) => [m.lon!, m.lat!],
-    radiusUnits: 'pixels',
-    getRadius: radiusPixels + 5,
-    lineWidthUnits: 'pixels',
-    getLineWidth: 3,
-    stroked: true,
-    filled: false,
-    getLineColor: [22, 22, 22, 255],
-  });
+/** The ring around the selected monument: dark, 3 px, just outside its disc. */
+export const SELECTION_RING_COLOR: [number, number, number, number] = [22, 22, 22, 255];
+export function selectionStyle(radiusPixels: number): SpriteStyle {
+  return { radiusPixels: radiusPixels + 5, lineWidthPixels: 3 };
 }

@@ -9,8 +9,7 @@ import { RELIABILITY_LEVELS } from '../../../engine/contract/enums.ts';
 import { CLASS_COLOR } from './risk.ts';
 import { PointSpriteLayer, pointSpriteData } from './pointSpriteLayer.ts';
 
-export const DETECTION_LAYER_ID = 'detections';
-export const ARCHAEO_LAYER_ID = 'archeo';
+import { ARCHAEO_LAYER_ID, DETECTION_LAYER_ID } from './mapLayerIds.ts';
 
 export function detectionLayer(items: Detection[]) {
   const n = items.length;
