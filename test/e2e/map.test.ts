@@ -1,7 +1,7 @@
 /**
  * End-to-end: the real server (`vigie run` on a temporary database) serving the built web
  * app, driven in Debian's Chromium with software WebGL (SwiftShader). Checks that the map
- * draws the monuments in their protection colours, that deck.gl picking and a click open
+ * draws the monuments in their protection colours, where they are even at street zoom, that picking and a click open
  * the right record, that search filters, and that nothing is requested from outside.
  * Screenshots go to test/out/ for a person to look at.
  */
@@ -178,6 +178,30 @@ describe('Vigie web app', () => {
     expect(await panel.textContent()).toContain(protection);
     await page.mouse.move(1, 1);
     await page.screenshot({ path: join(OUT, 'page-selected.png') });
+  });
+
+  it('draws a monument where it is at building zoom (no float32 drift)', async () => {
+    // Float32 Web Mercator alone is up to ~30 px off at zoom 20: the disc would miss its own centre.
+    const m = monuments.find((x) => x.lon !== null && x.position !== 'commune' && x.protection === 'classe' && !x.partielle)!;
+    // The view centred ~300 px away from it (a point at the centre would cancel the error out).
+    const d = 300 / (512 * 2 ** 20) * 360;
+    await page.evaluate(([lon, lat]) => window.__vigie.view(lon, lat, 20), [m.lon! + d, m.lat! - d / 2] as const);
+    const rect = await page.evaluate(() => window.__vigie.mapRect()!);
+    const p = (await page.evaluate(([lon, lat]) => window.__vigie.project(lon, lat), [m.lon!, m.lat!] as const))!;
+    const style = (await page.evaluate((ref) => window.__vigie.drawnStyle(ref), m.reference))!;
+    const png = PNG.sync.read(await page.screenshot({ path: join(OUT, 'map-zoom20.png'), clip: { x: rect.left, y: rect.top, width: rect.width, height: rect.height } }));
+    const at = (dx: number, dy: number) => {
+      const i = 4 * (Math.round(p.y + dy) * png.width + Math.round(p.x + dx));
+      return [png.data[i], png.data[i + 1], png.data[i + 2]];
+    };
+    const fill = style.fill.slice(0, 3);
+    // The disc's centre, and a pixel either side of it, in the monument's colour (235/255 opaque).
+    for (const [dx, dy] of [[0, 0], [-1, 0], [1, 0], [0, -1], [0, 1]]) {
+      const px = at(dx, dy);
+      expect(px.some((c, k) => Math.abs(c - fill[k]) > 40), `pixel (${dx}, ${dy}) ${px} vs ${fill}`).toBe(false);
+    }
+    // 12 px away (marker radius 5 at this zoom) the basemap shows again.
+    expect(at(12, 0).some((c, k) => Math.abs(c - fill[k]) > 40)).toBe(true);
   });
 
   it('filters by reference in the search box', async () => {

@@ -46,6 +46,9 @@ export function outerRadius(style: SpriteStyle): number {
   return style.radiusPixels + style.lineWidthPixels / 2;
 }
 
+/** How long the points wait at most for the basemap's first tiles. */
+const HOLD_MS = 3000;
+
 const vs = /* glsl */ `#version 300 es
 uniform mat4 u_matrix;
 uniform vec2 u_center_hi;
@@ -124,6 +127,9 @@ export class SpriteLayer implements CustomLayerInterface {
   private ring: SpriteSet = emptySet({ radiusPixels: 8, lineWidthPixels: 3 });
   private highlight = -1;
   private readonly highlightColor: [number, number, number, number];
+  /** Until the basemap's sources and first tiles are all in (or HOLD_MS passed), frames draw no points. */
+  private holding = true;
+  private holdTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly id: string,
@@ -189,6 +195,14 @@ export class SpriteLayer implements CustomLayerInterface {
   onAdd(map: MaplibreMap, gl: WebGL2RenderingContext): void {
     this.map = map;
     this.gl = gl;
+    // While the basemap loads, MapLibre draws a frame for each batch of tiles that arrives;
+    // in software WebGL each frame with 46,000 points costs ~50 ms more, and the points are
+    // better shown once over a finished basemap. A basemap that never finishes (a style
+    // server that does not answer) holds them back HOLD_MS at most.
+    this.holdTimer = setTimeout(() => {
+      this.holding = false;
+      map.triggerRepaint();
+    }, HOLD_MS);
     const program = gl.createProgram()!;
     for (const [type, source] of [
       [gl.VERTEX_SHADER, vs],
@@ -215,6 +229,7 @@ export class SpriteLayer implements CustomLayerInterface {
   }
 
   onRemove(_map: MaplibreMap, gl: WebGL2RenderingContext): void {
+    clearTimeout(this.holdTimer);
     for (const set of [this.points, this.ring]) release(gl, set);
     if (this.program) gl.deleteProgram(this.program);
     this.program = null;
@@ -225,6 +240,11 @@ export class SpriteLayer implements CustomLayerInterface {
   render(gl: WebGL2RenderingContext, args: CustomRenderMethodInput): void {
     const map = this.map;
     if (!map || !this.program) return;
+    if (this.holding) {
+      if (!map.isStyleLoaded()) return;
+      this.holding = false;
+      clearTimeout(this.holdTimer);
+    }
     for (const set of [this.points, this.ring]) if (set.dirty) upload(gl, set);
     const drawn = this.points.gpu?.count ?? 0;
     if (drawn === 0 && !this.ring.gpu) return;
