@@ -183,11 +183,13 @@ describe('Vigie web app', () => {
   it('draws a monument where it is at building zoom (no float32 drift)', async () => {
     // Float32 Web Mercator alone is up to ~30 px off at zoom 20: the disc would miss its own centre.
     const m = monuments.find((x) => x.lon !== null && x.position !== 'commune' && x.protection === 'classe' && !x.partielle)!;
-    // The view centred ~300 px away from it (a point at the centre would cancel the error out).
-    const d = 300 / (512 * 2 ** 20) * 360;
-    await page.evaluate(([lon, lat]) => window.__vigie.view(lon, lat, 20), [m.lon! + d, m.lat! - d / 2] as const);
+    // The view centred a quarter of the map's width away from it (a point at the centre would
+    // cancel the error out).
     const rect = await page.evaluate(() => window.__vigie.mapRect()!);
+    const d = ((rect.width / 4) * 360) / (512 * 2 ** 20);
+    await page.evaluate(([lon, lat]) => window.__vigie.view(lon, lat, 20), [m.lon! + d, m.lat! - d / 2] as const);
     const p = (await page.evaluate(([lon, lat]) => window.__vigie.project(lon, lat), [m.lon!, m.lat!] as const))!;
+    expect(p.x > 20 && p.y > 20 && p.x < rect.width - 20 && p.y < rect.height - 20, `on screen at ${p.x}, ${p.y}`).toBe(true);
     const style = (await page.evaluate((ref) => window.__vigie.drawnStyle(ref), m.reference))!;
     const png = PNG.sync.read(await page.screenshot({ path: join(OUT, 'map-zoom20.png'), clip: { x: rect.left, y: rect.top, width: rect.width, height: rect.height } }));
     const at = (dx: number, dy: number) => {
