@@ -8,8 +8,11 @@ import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 /**
  * main.ts asks for the first screen's data, then imports the app (maplibre, deck.gl, the
  * components) dynamically; this hints that chunk and its imports in index.html so that the browser fetches
- * and compiles it while the entry runs, not after.
+ * and compiles it while the entry runs, not after; and the fonts of the first screen.
  */
+const FIRST_SCREEN_FONTS = /(^|\/)Marianne-(Regular|Medium|Bold|Regular_Italic)-[\w-]+\.woff2$/;
+const FIRST_SCREEN_FONT_COUNT = 4;
+
 function preloadApp(): Plugin {
   return {
     name: 'vigie-preload-app',
@@ -21,11 +24,22 @@ function preloadApp(): Plugin {
           (c): c is Rollup.OutputChunk => c.type === 'chunk' && c.isDynamicEntry && !!c.facadeModuleId?.endsWith('/web/src/App.svelte'),
         );
         if (!chunk) throw new Error('vigie-preload-app: no dynamic chunk for web/src/App.svelte (main.ts must import it dynamically)');
-        return [chunk.fileName, ...chunk.imports.filter((file) => !html.includes(file))].map((file) => ({
+        const modules = [chunk.fileName, ...chunk.imports.filter((file) => !html.includes(file))].map((file) => ({
           tag: 'link',
           attrs: { rel: 'modulepreload', crossorigin: '', href: `./${file}` },
           injectTo: 'head' as const,
         }));
+        // The DSFR's Marianne faces the first screen uses: fetched with the page rather than once
+        // the stylesheet has been applied, so the text is laid out and painted once, not twice.
+        const fonts = Object.values(ctx.bundle ?? {})
+          .filter((a) => a.type === 'asset' && FIRST_SCREEN_FONTS.test(a.fileName))
+          .map((a) => ({
+            tag: 'link',
+            attrs: { rel: 'preload', as: 'font', type: 'font/woff2', crossorigin: '', href: `./${a.fileName}` },
+            injectTo: 'head' as const,
+          }));
+        if (fonts.length !== FIRST_SCREEN_FONT_COUNT) throw new Error(`vigie-preload-app: ${fonts.length} first-screen fonts in the build, expected ${FIRST_SCREEN_FONT_COUNT}`);
+        return [...modules, ...fonts];
       },
     },
   };
