@@ -220,6 +220,11 @@ describe('Vigie web app', () => {
     // The app opens on risk levels, scenario « référence »; no overlay drawn above the monuments.
     await page.goto(`${baseUrl}/?couches=`);
     await page.waitForFunction(() => window.__vigie?.ready === true, null, { timeout: 60_000 });
+    // The screenshot, the panels' boxes and the picks below must see the same page: wait for the
+    // monument list (it makes the points pickable), the fonts (they size the legend) and the
+    // frames that draw them.
+    await page.waitForFunction(() => window.__vigie.drawn().length > 0, null, { timeout: 60_000 });
+    await page.evaluate(() => document.fonts.ready.then(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(done))))));
     const api = new Map<string, number | null>();
     for (let offset = 0; ; offset += 5000) {
       const r = (await (await fetch(`${baseUrl}/api/sites?kind=monument&scenario=ref&limit=5000&offset=${offset}`)).json()) as { total: number; items: { site_id: string; max_level: number | null }[] };
@@ -231,10 +236,11 @@ describe('Vigie web app', () => {
     const sample = positioned.filter((m, k) => k % 20 === 0 || (api.get(m.reference) ?? null) === null);
     expect(sample.length).toBeGreaterThanOrEqual(50);
     const rect = await page.evaluate(() => window.__vigie.mapRect()!);
-    // Boxes of the page's own panels over the map (the legend): no monument shows there.
-    const covers = await page.evaluate(() => [...document.querySelectorAll('#legend-body, .maplibregl-ctrl')].map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
-    const covered = (x: number, y: number) => covers.some((b) => x + rect.left >= b.left - 8 && x + rect.left <= b.right + 8 && y + rect.top >= b.top - 8 && y + rect.top <= b.bottom + 8);
     const png = PNG.sync.read(await page.screenshot({ path: join(OUT, 'map-risk.png'), clip: { x: rect.left, y: rect.top, width: rect.width, height: rect.height } }));
+    // Boxes of the page's own panels over the map (the whole legend, its title included, and the
+    // map's controls), as laid out in the screenshot: no monument shows there.
+    const covers = await page.evaluate(() => [...document.querySelectorAll('[data-testid="map-legend"], .maplibregl-ctrl')].map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
+    const covered = (x: number, y: number) => covers.some((b) => x + rect.left >= b.left - 8 && x + rect.left <= b.right + 8 && y + rect.top >= b.top - 8 && y + rect.top <= b.bottom + 8);
     let pixelChecked = 0;
     const wrong: string[] = [];
     for (const m of sample) {
@@ -255,7 +261,7 @@ describe('Vigie web app', () => {
       const i = 4 * (Math.round(p.y) * png.width + Math.round(p.x));
       const px = [png.data[i], png.data[i + 1], png.data[i + 2]];
       pixelChecked++;
-      if (px.some((c, k) => Math.abs(c - colour[k]) > 40)) wrong.push(`${m.reference}: API ${level}, pixel ${px.join(',')} vs ${colour.join(',')}`);
+      if (px.some((c, k) => Math.abs(c - colour[k]) > 40)) wrong.push(`${m.reference}: API ${level}, pixel ${px.join(',')} vs ${colour.join(',')} at ${Math.round(p.x)}, ${Math.round(p.y)}`);
     }
     expect(wrong).toEqual([]);
     expect(pixelChecked).toBeGreaterThanOrEqual(20);
