@@ -1,5 +1,6 @@
 /**
- * Round markers drawn as WebGL point sprites: one vertex per point, one draw call.
+ * Round markers drawn as WebGL point sprites in deck.gl: one vertex per point, one draw call
+ * (the detections; the monuments have the same kind of layer in MapLibre, spriteLayer.ts).
  *
  * deck.gl's ScatterplotLayer draws an instanced quad per point. GPUs do that in a blink,
  * but software WebGL (SwiftShader: headless browsers, machines without a GPU) runs
