@@ -120,7 +120,6 @@ export class SpriteLayer implements CustomLayerInterface {
   readonly type = 'custom' as const;
   readonly renderingMode = '2d' as const;
   private map: MaplibreMap | null = null;
-  private gl: WebGL2RenderingContext | null = null;
   private program: WebGLProgram | null = null;
   private loc: Record<string, WebGLUniformLocation | null> = {};
   private points: SpriteSet;
@@ -194,7 +193,6 @@ export class SpriteLayer implements CustomLayerInterface {
 
   onAdd(map: MaplibreMap, gl: WebGL2RenderingContext): void {
     this.map = map;
-    this.gl = gl;
     // While the basemap loads, MapLibre draws a frame for each batch of tiles that arrives;
     // in software WebGL each frame with 46,000 points costs ~50 ms more, and the points are
     // better shown once over a finished basemap. A basemap that never finishes (a style
@@ -234,7 +232,6 @@ export class SpriteLayer implements CustomLayerInterface {
     if (this.program) gl.deleteProgram(this.program);
     this.program = null;
     this.map = null;
-    this.gl = null;
   }
 
   render(gl: WebGL2RenderingContext, args: CustomRenderMethodInput): void {
