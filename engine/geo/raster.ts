@@ -66,16 +66,12 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
     throw new InputError(`${name}: not a readable GeoTIFF (${(err as Error).message}; expected a complete GeoTIFF or COG: a truncated download?)`, { cause: err });
   }
   const crs = opts.crs ? normaliseCrs(opts.crs) : crsOfImage(image, name);
-  const [resX, resYSigned] = image.getResolution();
-  const [originX, originY] = image.getOrigin();
-  if (Math.abs(resYSigned) <= 0 || resYSigned > 0) {
-    throw new InputError(`${name}: only north-up rasters are supported (pixel height ${resYSigned}, expected negative)`);
-  }
+  const { originX, originY, resX, resY } = georeferenceOf(image, name);
   const g = makeGrid({
     originX,
     originY,
     resX,
-    resY: -resYSigned,
+    resY,
     width: image.getWidth(),
     height: image.getHeight(),
     crs,
@@ -114,6 +110,54 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
     },
   };
   return raster;
+}
+
+export interface Georeference {
+  /** west and north edges of the raster (outer corner of pixel 0, 0) */
+  originX: number;
+  originY: number;
+  /** pixel size, both positive (north-up) */
+  resX: number;
+  resY: number;
+}
+
+/**
+ * Where a GeoTIFF image lies, as GDAL reads it: north-up rasters only (a rotated, sheared or
+ * south-up geotransform is refused by name — geotiff.js would read the first as unrotated and
+ * the second upside down), and « pixel is point » rasters (GTRasterTypeGeoKey 2, the tie point
+ * on a pixel's centre) shifted by half a pixel to their outer corner, as GDAL does.
+ */
+export function georeferenceOf(image: GeoTIFFImage, name: string): Georeference {
+  const dir = image.fileDirectory as unknown as { getValue(tag: string): ArrayLike<number> | undefined };
+  const t = dir.getValue('ModelTransformation');
+  const fmt = (v: number) => +v.toPrecision(10);
+  if (t && t.length >= 16) {
+    if (t[1] !== 0 || t[4] !== 0) {
+      throw new InputError(`${name}: rotated or sheared georeferencing (pixel → map terms ${[t[0], t[1], t[4], t[5]].map(fmt).join(', ')}); expected a north-up raster: resample it with gdalwarp (same CRS, e.g. gdalwarp -r bilinear in.tif out.tif)`);
+    }
+    if (!(t[0] > 0) || !(t[5] < 0)) {
+      throw new InputError(`${name}: ${t[5] >= 0 ? 'south-up' : 'east-west mirrored'} raster (pixel width ${fmt(t[0])}, height ${fmt(t[5])}); expected north-up (width > 0, height < 0): flip it with gdalwarp (e.g. gdalwarp in.tif out.tif)`);
+    }
+  }
+  let resX: number;
+  let resYSigned: number;
+  let originX: number;
+  let originY: number;
+  try {
+    [resX, resYSigned] = image.getResolution();
+    [originX, originY] = image.getOrigin();
+  } catch (err) {
+    throw new InputError(`${name}: no georeferencing (${(err as Error).message}); expected a GeoTIFF with a tie point and pixel scale or a geotransform`, { cause: err });
+  }
+  if (!(resX > 0) || !(resYSigned < 0)) {
+    throw new InputError(`${name}: only north-up rasters are supported (pixel width ${fmt(resX)}, height ${fmt(resYSigned)}; expected width > 0 and height < 0)`);
+  }
+  const resY = -resYSigned;
+  if ((image.getGeoKeys() as { GTRasterTypeGeoKey?: number } | null)?.GTRasterTypeGeoKey === 2) {
+    originX -= resX / 2;
+    originY += resY / 2;
+  }
+  return { originX, originY, resX, resY };
 }
 
 /**

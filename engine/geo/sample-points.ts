@@ -13,7 +13,7 @@ import { fromFile, type GeoTIFFImage } from 'geotiff';
 import { InputError } from '../errors.ts';
 import { normaliseCrs } from './crs.ts';
 import { grid as makeGrid, type Grid } from './grid.ts';
-import { crsOfImage, openRaster } from './raster.ts';
+import { crsOfImage, georeferenceOf, openRaster } from './raster.ts';
 import { sampleBlocks, type BlockJob } from './sample-points-worker.mjs';
 
 export interface SampleOptions {
@@ -186,14 +186,12 @@ export async function samplePoints(
 }
 
 function gridOfImage(image: GeoTIFFImage, path: string, crs?: string): Grid {
-  const [resX, resY] = image.getResolution();
-  const [originX, originY] = image.getOrigin();
-  if (resY >= 0) throw new InputError(`${path}: only north-up rasters are supported (pixel height ${resY})`);
+  const { originX, originY, resX, resY } = georeferenceOf(image, path);
   return makeGrid({
     originX,
     originY,
     resX,
-    resY: -resY,
+    resY,
     width: image.getWidth(),
     height: image.getHeight(),
     crs: crs ? normaliseCrs(crs) : crsOfImage(image, path),

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { fromFile, fromUrl } from 'geotiff';
 import { InputError, VigieError } from '../errors.ts';
@@ -20,6 +20,7 @@ import { normaliseCrs, registerCrs } from '../geo/crs.ts';
 import { openDem } from '../geo/dem.ts';
 import { writeGeoTiff } from '../geo/geotiff-write.ts';
 import { grid as makeGrid } from '../geo/grid.ts';
+import { georeferenceOf } from '../geo/raster.ts';
 import { runRows, runSettings, settingsHash, type RunDetectionRow, type RunTileRow } from '../detect/detections.ts';
 import { detectFiles, loadDetector, MARGIN_M, type Detector } from '../detect/infer.ts';
 import { fetchToFile, isUrl, urlBaseName } from './source.ts';
@@ -212,8 +213,7 @@ async function cropNeighbour(nb: NeighbourRef, spec: JobSpec, work: string, k: n
     const tiff = isUrl(nb.src) ? await fromUrl(nb.src, { allowFullFile: false }) : await fromFile(nb.src);
     try {
       const img = await tiff.getImage(0);
-      const [ox, oy] = img.getOrigin();
-      const [rx, ry] = img.getResolution();
+      const { originX: ox, originY: oy, resX: rx, resY: ry } = georeferenceOf(img, isUrl(nb.src) ? urlBaseName(nb.src) : basename(nb.src));
       const nd = img.getGDALNoData();
       const tiled = img.isTiled;
       const bw = img.getTileWidth();
@@ -221,7 +221,7 @@ async function cropNeighbour(nb: NeighbourRef, spec: JobSpec, work: string, k: n
       const counts = (await img.fileDirectory.loadValue(tiled ? 'TileByteCounts' : 'StripByteCounts')) as ArrayLike<number> | undefined;
       const across = Math.ceil(img.getWidth() / bw);
       src = {
-        originX: ox, originY: oy, resX: rx, resY: -ry, width: img.getWidth(), height: img.getHeight(), nodata: nd === null || nd === undefined ? null : Number(nd),
+        originX: ox, originY: oy, resX: rx, resY: ry, width: img.getWidth(), height: img.getHeight(), nodata: nd === null || nd === undefined ? null : Number(nd),
         async read(c0, r0, c1, r1) {
           const r = await img.readRasters({ window: [c0, r0, c1, r1], samples: [0], interleave: true });
           let bytes = 0;

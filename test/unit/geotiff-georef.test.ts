@@ -1,0 +1,29 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openRaster } from '../../engine/geo/raster.ts';
+
+// Expected values: `gdalinfo` on each file (test/fixtures/georef/README.md), never Vigie's reading.
+const FIX = join(import.meta.dirname, '../fixtures/georef');
+
+describe('GeoTIFF georeferencing as GDAL reads it', () => {
+  it('a « pixel is point » raster lies where GDAL puts it (half a pixel from its tie point)', async () => {
+    const area = await openRaster(join(FIX, 'area.tif'));
+    const point = await openRaster(join(FIX, 'point.tif'));
+    for (const r of [area, point]) {
+      expect(r.grid.originX).toBe(1540000);
+      expect(r.grid.originY).toBe(5154000);
+      expect(r.grid.resX).toBe(1);
+      expect(r.grid.resY).toBe(1);
+      expect(r.grid.crs).toBe('EPSG:2193');
+    }
+    expect(await point.readAll()).toEqual(await area.readAll());
+  });
+
+  it('refuses a south-up raster by name instead of reading it upside down', async () => {
+    await expect(openRaster(join(FIX, 'southup.tif'))).rejects.toThrow(/^southup\.tif: south-up raster \(pixel width 1, height 1\); expected north-up/);
+  });
+
+  it('refuses a rotated geotransform by name instead of ignoring the rotation', async () => {
+    await expect(openRaster(join(FIX, 'rotated.tif'))).rejects.toThrow(/^rotated\.tif: rotated or sheared georeferencing \(pixel → map terms 0\.98, 0\.17, 0\.17, -0\.98\)/);
+  });
+});
