@@ -19,7 +19,7 @@ import { readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import Flatbush from 'flatbush';
 import { InputError } from '../errors.ts';
-import { registerCrs, toWgs84 } from '../geo/crs.ts';
+import { LAMBERT93, normaliseCrs, registerCrs, toWgs84, transformer } from '../geo/crs.ts';
 import { openDem } from '../geo/dem.ts';
 import { gridBounds } from '../geo/grid.ts';
 import type { Store } from '../store/store.ts';
@@ -379,6 +379,8 @@ export interface DetectTilesResult {
   skipped: string[];
   /** detections of every tile given, processed now or before */
   detections: StoredDetection[];
+  /** the CRS each tile given (name → CRS) was read in, for tiles whose header could be read */
+  tileCrs: Record<string, string>;
 }
 
 /** Resolves `crs` against the input paths: one CRS value (or none) per path. */
@@ -487,8 +489,10 @@ export async function detectTiles(store: Store, paths: string[], opts: DetectTil
     const allKeys: string[] = [];
     const tileRows: RunTileRow[] = [];
     const detRows: RunDetectionRow[] = [];
+    const tileCrs: Record<string, string> = {};
     for (const [crs, files] of groups) {
       const runs = await planRuns(det, files, crs || undefined);
+      for (const r of runs) if (r.bounds) tileCrs[r.tile] = r.bounds.crs;
       const skip = new Set<string>();
       const keysNow = new Set<string>();
       for (const r of runs) {
@@ -526,24 +530,48 @@ export async function detectTiles(store: Store, paths: string[], opts: DetectTil
       );
     }
     // keys of tiles that failed now are not stored: detectionsOfRuns leaves them out
-    return { modelHash: det.hash, reports, skipped, detections: await detectionsOfRuns(store, allKeys) };
+    return { modelHash: det.hash, reports, skipped, detections: await detectionsOfRuns(store, allKeys), tileCrs };
   } finally {
     if (!opts.detector) await det.close();
   }
 }
 
-/** GeoJSON FeatureCollection of detections; Lambert-93 coordinates unless `wgs84`. */
-export function detectionsGeoJson(dets: StoredDetection[], opts: { wgs84?: boolean } = {}): object {
+export interface GeoJsonCrsOptions {
+  /** WGS 84 longitude, latitude (RFC 7946) */
+  wgs84?: boolean;
+  /** `EPSG:NNNN` to write in (detections are held in Lambert-93); default Lambert-93 */
+  crs?: string;
+}
+
+/**
+ * The CRS a GeoJSON of a run's detections is written in when the user names none: the tiles'
+ * own CRS when they share one EPSG code (positions exact in the survey's own grid, whatever the
+ * datum shift to Lambert-93 costs), else WGS 84 (tiles in several CRSs, or one the registry
+ * does not name). Lambert-93 tiles stay in Lambert-93.
+ */
+export function defaultOutputCrs(tileCrs: Iterable<string>): GeoJsonCrsOptions {
+  const set = [...new Set([...tileCrs].map((c) => normaliseCrs(c)))];
+  if (set.length === 0 || (set.length === 1 && set[0] === LAMBERT93)) return {};
+  if (set.length === 1 && /^EPSG:\d+$/.test(set[0])) return { crs: set[0] };
+  return { wgs84: true };
+}
+
+/** GeoJSON FeatureCollection of detections; Lambert-93 coordinates unless `wgs84` or `crs`. */
+export function detectionsGeoJson(dets: StoredDetection[], opts: GeoJsonCrsOptions = {}): object {
+  const crs = opts.wgs84 ? null : normaliseCrs(opts.crs ?? LAMBERT93);
+  const m = crs?.match(/^EPSG:(\d+)$/);
+  if (crs && !m) throw new InputError(`GeoJSON output CRS ${crs}: expected an EPSG code (EPSG:NNNN) or WGS 84`);
+  const to = crs && crs !== LAMBERT93 ? transformer(LAMBERT93, crs) : null;
   return {
     type: 'FeatureCollection',
-    ...(opts.wgs84 ? {} : { crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::2154' } } }),
+    ...(m ? { crs: { type: 'name', properties: { name: `urn:ogc:def:crs:EPSG::${m[1]}` } } } : {}),
     features: dets.map((d) => ({
       type: 'Feature',
       properties: {
         id: d.id, class: d.cls, score: round(d.score, 4), confidence: round(d.confidence, 3), level: d.level,
         diameter_m: round(d.diameter, 1), tile: d.tile, novelty: d.novelty, known_site_id: d.knownSiteId, model_hash: d.modelHash,
       },
-      geometry: { type: 'Point', coordinates: opts.wgs84 ? toWgs84(d.x, d.y).map((v) => round(v, 7)) : [round(d.x, 2), round(d.y, 2)] },
+      geometry: { type: 'Point', coordinates: !crs ? toWgs84(d.x, d.y).map((v) => round(v, 7)) : (to ? to(d.x, d.y) : [d.x, d.y]).map((v) => round(v, 2)) },
     })),
   };
 }
@@ -553,6 +581,6 @@ function round(v: number, k: number): number {
   return Math.round(v * f) / f;
 }
 
-export async function writeDetectionsGeoJson(path: string, dets: StoredDetection[], opts: { wgs84?: boolean } = {}): Promise<void> {
+export async function writeDetectionsGeoJson(path: string, dets: StoredDetection[], opts: GeoJsonCrsOptions = {}): Promise<void> {
   await writeFile(path, JSON.stringify(detectionsGeoJson(dets, opts)) + '\n');
 }

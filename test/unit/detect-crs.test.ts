@@ -2,9 +2,11 @@
  * Terrain in another projected CRS (UTM overseas) is detected in its own metres, then stored in
  * Lambert-93 like everything else; a folder mixing CRSs is run as one mosaic per CRS.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectFiles, loadDetector, type Detector } from '../../engine/detect/infer.ts';
 import { LAMBERT93, transformer } from '../../engine/geo/crs.ts';
@@ -69,4 +71,36 @@ describe('detection in other projected CRSs', () => {
     expect(b.minx).not.toBeCloseTo(utm.x, -3);
     expect(reports.find((r) => r.tile === 'tile0')!.crs).toBe('EPSG:5490');
   });
+
+  it('vigie detect --out writes a foreign tile in its own CRS (or WGS 84), and refuses a folder as --out before running', async () => {
+    const bin = join(import.meta.dirname, '..', '..', 'bin', 'vigie.js');
+    const run = promisify(execFile);
+    // New Zealand Transverse Mercator: stored in Lambert-93 its numbers are meaningless (~1.9e7 m)
+    const nz = { crs: 'EPSG:2193', x: 1540000, y: 5154000 };
+    const tile = join(dir, 'nz.tif');
+    writeFileSync(tile, writeGeoTiff(terrain(), grid({ originX: nz.x, originY: nz.y, resX: 0.5, resY: 0.5, width: N, height: N, crs: nz.crs }), { nodata: -99999 }));
+    const out = join(dir, 'nz.geojson');
+    const r = JSON.parse((await run(process.execPath, [bin, 'detect', tile, '--no-db', '--out', out, '--json', '--workers', '0'])).stdout);
+    expect(r.out_crs).toBe('EPSG:2193');
+    const fc = JSON.parse(readFileSync(out, 'utf8'));
+    expect(fc.crs.properties.name).toBe('urn:ogc:def:crs:EPSG::2193');
+    const mound = fc.features.find((f: { properties: { class: string } }) => f.properties.class === 'mound');
+    // where the mound was built: MOUND metres from the tile's corner (the tile's own header)
+    const [x, y] = mound.geometry.coordinates;
+    expect(Math.hypot(x - nz.x - MOUND.dx, y - nz.y - MOUND.dy)).toBeLessThan(3);
+    // --wgs84: longitude, latitude near the tile (172.26 E, 43.77 S)
+    const w = join(dir, 'nz-wgs84.geojson');
+    await run(process.execPath, [bin, 'detect', tile, '--no-db', '--out', w, '--wgs84', '--workers', '0']);
+    const [lon, lat] = JSON.parse(readFileSync(w, 'utf8')).features[0].geometry.coordinates;
+    expect(lon).toBeGreaterThan(172.2);
+    expect(lon).toBeLessThan(172.3);
+    expect(lat).toBeGreaterThan(-43.8);
+    expect(lat).toBeLessThan(-43.7);
+    // a folder as --out is refused at once, naming it and what to give instead
+    const folder = join(dir, 'results');
+    mkdirSync(folder);
+    const e = await run(process.execPath, [bin, 'detect', tile, '--no-db', '--out', folder, '--workers', '0']).then(() => null, (err: { code: number; stderr: string }) => err);
+    expect(e?.code).toBe(2);
+    expect(e?.stderr).toContain(`--out ${folder} is a folder; expected a file path such as ${join(folder, 'detections.geojson')}`);
+  }, 60_000);
 });
