@@ -18,7 +18,7 @@ import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { InputError } from '../errors.ts';
 import { LAMBERT93, normaliseCrs, requireProjectedMetres, transformer } from '../geo/crs.ts';
-import { openDem } from '../geo/dem.ts';
+import { openDem, wholeNumberSteps } from '../geo/dem.ts';
 import { gridBounds, type Grid, type Window } from '../geo/grid.ts';
 import { inCore, MAX_RES, MIN_RES, planTiles, readWithMargin, type MosaicTile, type TileJob } from './tiling.ts';
 import { loadCalibration, levelOf, type Calibration } from './calibrate.ts';
@@ -277,7 +277,8 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
             const viaWorker = det.decodeTiff && /\.tiff?$/i.test(t.file)
               ? det.decodeTiff(t.file).then(({ data, ms }) => {
                 timings.decode += ms ?? 0;
-                return data.length === t.grid.width * t.grid.height && hasData(data, t.nodata) ? data : here();
+                // anything openDem's read() refuses is re-read here for its message
+                return data.length === t.grid.width * t.grid.height && hasData(data, t.nodata) && !wholeNumberSteps(data, t.nodata) ? data : here();
               }, here)
               : here();
             p = viaWorker.catch((err: unknown) => {

@@ -62,6 +62,13 @@ export async function openDem(path: string, opts: { crs?: string } = {}): Promis
       let valid = 0;
       for (let i = 0; i < data.length && valid === 0; i++) if (data[i] === data[i] && data[i] !== nodata) valid++;
       if (valid === 0) throw new InputError(`${name}: every pixel is nodata (${nodata}); nothing to analyse in this tile (expected terrain elevations)`);
+      const whole = wholeNumberSteps(data, nodata);
+      if (whole) {
+        throw new InputError(
+          `${name}: elevations are whole numbers (${whole.min} to ${whole.max}, no decimals): 1-unit steps are larger than the relief looked for (0.2–2 m) ` +
+            'and draw false candidates along every contour; expected decimal elevations in metres (Float32, as IGN\'s LiDAR HD MNT)',
+        );
+      }
       return data;
     },
     readWindow(win) {
@@ -72,6 +79,24 @@ export async function openDem(path: string, opts: { crs?: string } = {}): Promis
       return readWin(win);
     },
   };
+}
+
+/**
+ * Terrain stored in whole units (a Byte or Int16 DTM, or one rounded to the metre): every valid
+ * elevation a whole number and at least two different ones. Returns their range, else null.
+ * Stops at the first decimal, so a real Float32 DTM costs a few pixels.
+ */
+export function wholeNumberSteps(data: Float32Array, nodata: number | null): { min: number; max: number } | null {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v !== v || v === nodata) continue;
+    if (v !== Math.round(v)) return null;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return max > min ? { min, max } : null;
 }
 
 function crop(data: Float32Array, width: number, w: Window): Float32Array {
