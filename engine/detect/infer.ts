@@ -49,6 +49,8 @@ export interface TileReport {
   bounds?: { minx: number; miny: number; maxx: number; maxy: number };
   /** the CRS the tile was read in (detections and bounds are reprojected to Lambert-93) */
   crs?: string;
+  /** how the tile was brought to the model's 0.5 m grid, when its pixel differs (« 1 m, resampled to 0.5 m (bilinear) ») */
+  resampled?: string;
 }
 
 export interface Timings {
@@ -317,7 +319,7 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
   const jobOf = new Map<MosaicTile, TileJob>(mosaic.jobs.map((j) => [j.tile, j]));
   const byFile = new Map(usable.map((t) => [t.file, t]));
   // fast path when every tile is already on the working grid: row copies instead of resampling
-  const aligned = mosaic.resampled.length === 0 && usable.every((t) => onGrid(t.grid.originX) && onGrid(t.grid.originY));
+  const aligned = mosaic.resampled.size === 0 && usable.every((t) => onGrid(t.grid.originX) && onGrid(t.grid.originY));
   const floor = opts.minScore ?? det.calibration.floor;
   const inflight = new Set<Promise<void>>();
   const perTile: Detection[][] = [];
@@ -378,7 +380,8 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
       const found = postProcess(det, out, t, job, holes, W, H, floor, coarse);
       perTile[ti] = found;
       timings.post += performance.now() - tq;
-      const r: TileReport = { file: t.file, tile: t.name, ok: true, detections: found.length, bounds: coreBounds(job.core), crs: t.grid.crs };
+      const rs = mosaic.resampled.get(t.file);
+      const r: TileReport = { file: t.file, tile: t.name, ok: true, detections: found.length, bounds: coreBounds(job.core), crs: t.grid.crs, ...(rs ? { resampled: rs } : {}) };
       reports.push(r);
       opts.onTile?.(r);
     })();

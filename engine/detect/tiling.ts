@@ -33,8 +33,8 @@ export interface TileJob {
 export interface Mosaic {
   readonly jobs: TileJob[];
   readonly workingRes: number;
-  /** one line per file whose resolution differs from the working one (it will be resampled) */
-  readonly resampled: string[];
+  /** file → how it is brought to the working resolution, for each file whose pixel differs (« 1 m, resampled to 0.5 m (bilinear) ») */
+  readonly resampled: ReadonlyMap<string, string>;
   readonly tiles: MosaicTile[];
   readonly index: Flatbush;
 }
@@ -47,7 +47,7 @@ export function planTiles(tiles: MosaicTile[], opts: { marginMetres: number; wor
   const work = opts.workingRes ?? 0.5;
   if (!(opts.marginMetres >= 0)) throw new InputError(`planTiles, marginMetres: ${opts.marginMetres}; expected ≥ 0 metres`);
   const crs = tiles[0].grid.crs;
-  const resampled: string[] = [];
+  const resampled = new Map<string, string>();
   for (const t of tiles) {
     const g = t.grid;
     if (isGeographic(g.crs)) {
@@ -58,7 +58,7 @@ export function planTiles(tiles: MosaicTile[], opts: { marginMetres: number; wor
     if (!(g.resX >= MIN_RES - 1e-9 && g.resX <= MAX_RES + 1e-9)) {
       throw new InputError(`${t.file}: pixel size ${g.resX} m; expected ${MIN_RES}–${MAX_RES} m (LiDAR HD MNT is 0.5 m)`);
     }
-    if (Math.abs(g.resX - work) > 1e-9) resampled.push(`${t.file}: ${g.resX} m, resampled to ${work} m (${g.resX < work ? 'area average' : 'bilinear'})`);
+    if (Math.abs(g.resX - work) > 1e-9) resampled.set(t.file, `${g.resX} m, resampled to ${work} m (${g.resX < work ? 'area average' : 'bilinear'})`);
   }
   const margin = Math.ceil(opts.marginMetres / work - 1e-9);
   const index = new Flatbush(tiles.length);

@@ -56,7 +56,7 @@ export const detectCommand: Command = {
           if (!values.json) console.error(`  ${l}`);
         },
         onTile: (r) => {
-          if (!values.json) console.error(r.ok ? `  ${r.tile}: ${r.detections} detections` : `  ${r.file}: ERROR ${r.error}`);
+          if (!values.json) console.error(r.ok ? `  ${r.tile}: ${r.detections} detections${r.resampled ? ` (${r.resampled})` : ''}` : `  ${r.file}: ERROR ${r.error}`);
         },
       });
       const ok = res.reports.filter((r) => r.ok).length;
