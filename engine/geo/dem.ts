@@ -3,6 +3,7 @@
  * gives back its grid, nodata and readers, with one error per file for the usual failures
  * (empty, corrupt, missing CRS, tile too small to analyse, no valid elevation).
  */
+import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { InputError } from '../errors.ts';
 import { readAsciiGrid, readAsciiHeader } from './ascii-grid.ts';
@@ -44,6 +45,7 @@ export async function openDem(path: string, opts: { crs?: string } = {}): Promis
     readAll = () => r.readAll();
     readWin = (w) => r.readWindow(w);
   } else {
+    if (!(await stat(path).catch(() => null))) throw new InputError(`${path}: no such file or folder`);
     throw new InputError(`${name}: unknown terrain format ${JSON.stringify(ext)}; expected .tif, .tiff (GeoTIFF) or .asc (ESRI ASCII grid)`);
   }
   if (grid.width < MIN_DEM_PIXELS || grid.height < MIN_DEM_PIXELS) {

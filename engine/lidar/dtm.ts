@@ -18,7 +18,9 @@
  *
  * Tiles: a file's tile is its LiDAR HD name's (`LHD_FXX_0770_6278_PTS_…`: 1 km, west edge and
  * north edge in km) or, for other names, the smallest of 10 m … 5 km aligned squares that holds
- * its header bounds (all files of a run share the largest such size).
+ * its header bounds (all files of a run share the largest such size). When files of another
+ * tiling share a square (flight strips, a survey cut its own way), the output tiles are the
+ * aligned squares of that size the files cover, each made from the points of every file in it.
  */
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -59,8 +61,10 @@ export interface DtmOptions {
 }
 
 export interface DtmTile {
-  /** the point cloud the tile comes from */
+  /** the point cloud the tile comes from (the first, when several files share the tile) */
   source: string;
+  /** every point cloud with points in the tile, when there are several (files not cut one per tile) */
+  sources?: string[];
   /** written GeoTIFF (absent without outDir) */
   out?: string;
   grid: Grid;
@@ -112,7 +116,12 @@ export function isPointCloud(path: string): boolean {
 }
 
 interface TileJob {
+  /** the first file of the tile (its name in logs) */
   header: LasHeader;
+  /** every file with points in the tile: one for LiDAR HD and other one-file-per-tile inputs */
+  sources: LasHeader[];
+  /** cache key: the file for one-file tiles, else the square */
+  key: string;
   crs: string;
   /** the tile square */
   x0: number;
@@ -155,17 +164,56 @@ function planTiles(headers: LasHeader[], opts: DtmOptions): TileJob[] {
       size = Math.max(size, s);
     }
   }
-  const seen = new Map<string, string>();
-  return headers.map((h, i) => {
+  const tileOf = (h: LasHeader) => {
     const hd = lidarHdTile(basename(h.file));
     const s = size!;
     const x0 = hd && hd.size === s ? hd.x0 : Math.floor((h.min[0] + h.max[0]) / 2 / s) * s;
     const y1 = hd && hd.size === s ? hd.y1 : Math.floor((h.min[1] + h.max[1]) / 2 / s) * s + s;
+    return { x0, y1 };
+  };
+  const seen = new Map<string, LasHeader>();
+  let shared = false;
+  for (const h of headers) {
+    const { x0, y1 } = tileOf(h);
     const key = `${x0}_${y1}`;
-    if (seen.has(key)) throw new InputError(`${basename(h.file)} and ${seen.get(key)} fall in the same ${s} m tile (${x0}, ${y1}); give each tile once`);
-    seen.set(key, basename(h.file));
-    return { header: h, crs: crsOf[i], x0, y1, size: s };
-  });
+    const other = seen.get(key);
+    if (other) {
+      // Two LiDAR HD tiles on one square, or two files covering the same ground (a tile and its
+      // copy in another LAS version): the same survey twice, a mistake in the input.
+      if ((lidarHdTile(basename(h.file)) && lidarHdTile(basename(other.file))) || overlapShare(h, other) > 0.9) {
+        throw new InputError(`${basename(h.file)} and ${basename(other.file)} fall in the same ${size} m tile (${x0}, ${y1}); give each tile once`);
+      }
+      shared = true;
+    }
+    seen.set(key, h);
+  }
+  if (!shared) {
+    return headers.map((h, i) => ({ header: h, sources: [h], crs: crsOf[i], ...tileOf(h), size: size!, key: h.file }));
+  }
+  // Files of another tiling (flight strips, a survey cut its own way): the output tiles are the
+  // aligned squares the files cover, each from the points of every file that reaches into it.
+  const s = size;
+  const squares = new Map<string, TileJob>();
+  for (const h of headers) {
+    for (let x0 = Math.floor(h.min[0] / s) * s; x0 < h.max[0] || x0 === Math.floor(h.min[0] / s) * s; x0 += s) {
+      for (let y0 = Math.floor(h.min[1] / s) * s; y0 < h.max[1] || y0 === Math.floor(h.min[1] / s) * s; y0 += s) {
+        const key = `square:${x0}_${y0 + s}`;
+        const job = squares.get(key) ?? { header: h, sources: [], crs: crsOf[0], x0, y1: y0 + s, size: s, key };
+        job.sources.push(h);
+        squares.set(key, job);
+      }
+    }
+  }
+  return [...squares.values()];
+}
+
+/** Area the two files' header bounds share, over the smaller one's (1: one lies inside the other). */
+function overlapShare(a: LasHeader, b: LasHeader): number {
+  const w = Math.min(a.max[0], b.max[0]) - Math.max(a.min[0], b.min[0]);
+  const h = Math.min(a.max[1], b.max[1]) - Math.max(a.min[1], b.min[1]);
+  if (!(w > 0 && h > 0)) return 0;
+  const area = (x: LasHeader) => Math.max(1e-9, (x.max[0] - x.min[0]) * (x.max[1] - x.min[1]));
+  return (w * h) / Math.min(area(a), area(b));
 }
 
 /**
@@ -237,22 +285,28 @@ export async function lazToDtm(files: string[], opts: DtmOptions = {}): Promise<
   const pending = new Set(jobs);
 
   const ground = async (j: TileJob): Promise<{ pts: LasPoints; ms: number }> => {
-    const hit = cache.get(j.header.file);
+    const hit = cache.get(j.key);
     if (hit) {
-      cache.delete(j.header.file); // re-inserted as most recent by the caller when kept
+      cache.delete(j.key); // re-inserted as most recent by the caller when kept
       cached -= hit.pts.count;
       return { pts: hit.pts, ms: 0 };
     }
     const t = performance.now();
-    const { points } = await readLasPoints(j.header.file, { classes });
-    decoded += j.header.count;
+    const parts: LasPoints[] = [];
+    for (const h of j.sources) {
+      const { points } = await readLasPoints(h.file, { classes });
+      decoded += h.count;
+      // a file shared by several squares gives each the points inside it (edges included)
+      parts.push(j.key === h.file ? points : select(points, squareOf(j)));
+    }
+    const points = concat(parts);
     kept += points.count;
     const ms = performance.now() - t;
     total.decode += ms;
     return { pts: points, ms };
   };
   const remember = (j: TileJob, pts: LasPoints, bandOnly: boolean) => {
-    cache.set(j.header.file, { pts, bandOnly });
+    cache.set(j.key, { pts, bandOnly });
     cached += pts.count;
     // Evict least recently used full clouds first; bands are small and needed later.
     for (const [f, c] of cache) {
@@ -281,7 +335,7 @@ export async function lazToDtm(files: string[], opts: DtmOptions = {}): Promise<
       const sel = select(got.pts, outer);
       marginPoints += sel.count;
       parts.push(sel);
-      const c = cache.get(nb.header.file);
+      const c = cache.get(nb.key);
       if (!c) remember(nb, pending.has(nb) ? got.pts : band(got.pts, nsq, margin), !pending.has(nb));
     }
     pending.delete(job);
@@ -303,6 +357,7 @@ export async function lazToDtm(files: string[], opts: DtmOptions = {}): Promise<
     }
     const tile: DtmTile = {
       source: job.header.file,
+      ...(job.sources.length > 1 ? { sources: job.sources.map((h) => h.file) } : {}),
       out,
       grid: g,
       bounds: sq,
@@ -316,13 +371,13 @@ export async function lazToDtm(files: string[], opts: DtmOptions = {}): Promise<
     if (opts.keepData) tile.data = tin.data;
     tiles.push(tile);
     log(
-      `${basename(job.header.file)} → ${out ? basename(out) : '(memory)'}: ${own.pts.count} ground points + ${marginPoints} from neighbours, ` +
+      `${basename(job.header.file)}${job.sources.length > 1 ? ` + ${job.sources.length - 1} more` : ''} → ${out ? basename(out) : '(memory)'}: ${own.pts.count} ground points + ${marginPoints} from neighbours, ` +
         `${(tile.valid * 100).toFixed(1)} % of pixels filled`,
     );
     // Drop bands nobody pending needs any more.
     for (const [f, c] of cache) {
       if (!c.bandOnly) continue;
-      const j = jobs.find((x) => x.header.file === f)!;
+      const j = jobs.find((x) => x.key === f)!;
       if (!jobs.some((nb) => pending.has(nb) && near(squareOf(nb), squareOf(j), margin))) {
         cache.delete(f);
         cached -= c.pts.count;

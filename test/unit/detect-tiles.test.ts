@@ -113,7 +113,8 @@ describe('committed detector model', () => {
     writeFileSync(coarse, writeGeoTiff(new Float32Array(64 * 64).fill(100), grid({ originX: X0, originY: TOP, resX: 5, resY: 5, width: 64, height: 64, crs: 'EPSG:2154' })));
     const store = await Store.open(':memory:');
     try {
-      const res = await detectTiles(store, [a, corrupt, b, geo, asc, coarse], { detector: det });
+      const missing = join(dir, 'no-such-folder'); // a mistyped folder: named as missing, not as a format
+      const res = await detectTiles(store, [a, corrupt, b, geo, asc, coarse, missing], { detector: det });
       const byFile = Object.fromEntries(res.reports.map((r) => [r.file.replace(/^.*\//, ''), r]));
       expect(byFile['good-A.tif'].ok).toBe(true);
       expect(byFile['good-B.tif'].ok).toBe(true);
@@ -123,6 +124,7 @@ describe('committed detector model', () => {
       expect(byFile['noprj.asc'].ok).toBe(false);
       expect(byFile['noprj.asc'].error).toMatch(/noprj\.asc.*(CRS|crs|prj)/);
       expect(byFile['coarse.tif'].error).toMatch(/pixel size 5 m/);
+      expect(byFile['no-such-folder'].error).toBe(`${missing}: no such file or folder`);
       const rows = await store.all<{ n: number }>("SELECT count(*) AS n FROM detections WHERE class = 'mound' AND review_status IS NULL AND novelty = 'nouveau'");
       expect(rows[0].n).toBeGreaterThanOrEqual(1);
       // a second run skips the tiles already processed by this model, and still returns their detections

@@ -5,7 +5,7 @@
  * Target (issue 12): median |Δz| ≤ 0.02 m and p95 ≤ 0.10 m over cells both cover.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,41 @@ describe('LAZ → MNT vs IGN\'s DTM of the same tiles', () => {
       expect(s.median, t).toBeLessThanOrEqual(0.02);
       expect(s.p95, t).toBeLessThanOrEqual(0.1);
     }
+  });
+
+  it('files of another tiling (flight strips across tiles): each square made from every file in it, within target', async () => {
+    // IGN's six 50 m tiles' points, re-cut into three east–west strips that cross the tile
+    // edges (no LiDAR HD names, so the squares come from the files' bounds), and one file that
+    // is a copy of another's ground (the same survey twice: refused).
+    const { readLasPoints } = await import('../../engine/lidar/las.ts');
+    const rows: number[][] = [];
+    for (const f of LAZ) {
+      const { points: p } = await readLasPoints(f);
+      for (let i = 0; i < p.count; i++) rows.push([p.x[i], p.y[i], p.z[i], p.cls[i]]);
+    }
+    const strips = join(dir, 'strips');
+    mkdirSync(strips);
+    const cuts = [6277500, 6277535, 6277570, 6277600.01];
+    const files = cuts.slice(0, -1).map((y0, k) => {
+      const f = join(strips, `strip_${k}.las`);
+      writeFileSync(f, writeLas(rows.filter((r) => r[1] >= y0 && r[1] < cuts[k + 1]), { ProjectedCSTypeGeoKey: 2154 }));
+      return f;
+    });
+    const run = await lazToDtm(files, { grid: 'corner', keepData: true, tileSize: 50 });
+    expect(run.tiles).toHaveLength(6);
+    for (const t of TILES) {
+      const [x, y] = t.split('_').map((v) => Number(v) * 10);
+      const tile = run.tiles.find((r) => r.bounds.minx === x && r.bounds.maxy === y)!;
+      expect(tile, t).toBeDefined();
+      expect(tile.sources!.length, t).toBe(2); // every tile here is crossed by two strips
+      const r = await openRaster(join(IGN, `DTM-bf687c6/test_data_${t}_LA93_IGN69_50CM_TIN.tif`));
+      const d = absDiff(tile.data!, await r.readAll());
+      expect(d.median, t).toBeLessThanOrEqual(0.02);
+      expect(d.p95, t).toBeLessThanOrEqual(0.1);
+    }
+    const copy = join(strips, 'strip_0_copy.las');
+    copyFileSync(files[0], copy);
+    await expect(lazToDtm([...files, copy], { tileSize: 50 })).rejects.toThrow(/strip_0(_copy)?\.las and strip_0(_copy)?\.las fall in the same 50 m tile/);
   });
 
   it('GDAL reads our values where we put them', async () => {

@@ -29,8 +29,8 @@ export function writeLas(points: number[][], geoKeys: Record<string, number>, sc
   header.writeUInt16LE(20, 105);
   header.writeUInt32LE(points.length, 107);
   header.writeUInt32LE(points.length, 111); // all first returns
-  const min = [0, 1, 2].map((k) => Math.min(...points.map((p) => p[k])));
-  const max = [0, 1, 2].map((k) => Math.max(...points.map((p) => p[k])));
+  const min = [0, 1, 2].map((k) => points.reduce((m, p) => Math.min(m, p[k]), Infinity));
+  const max = [0, 1, 2].map((k) => points.reduce((m, p) => Math.max(m, p[k]), -Infinity));
   const offset = min.map((v) => Math.floor(v));
   [scale, scale, scale].forEach((s, k) => header.writeDoubleLE(s, 131 + 8 * k));
   offset.forEach((o, k) => header.writeDoubleLE(o, 155 + 8 * k));
