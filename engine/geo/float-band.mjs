@@ -56,3 +56,25 @@ export async function readFloat32Band(image, bytes) {
   }
   return out;
 }
+
+/**
+ * GDAL's band scale and offset (`<Item name="SCALE" sample="0" role="scale">` in the
+ * GDAL_METADATA tag: elevations stored as integers in centimetres, say) applied in place to
+ * band 1's values, as GDAL reports them; nodata and NaN pixels are left as they are.
+ * @param {import('geotiff').GeoTIFFImage} image
+ * @param {Float32Array} data
+ * @returns {Promise<Float32Array>} the same array
+ */
+export async function applyScaleOffset(image, data) {
+  const md = await image.getGDALMetadata(0);
+  const scale = md?.SCALE !== undefined ? Number(md.SCALE) : 1;
+  const offset = md?.OFFSET !== undefined ? Number(md.OFFSET) : 0;
+  if ((scale === 1 && offset === 0) || !Number.isFinite(scale) || !Number.isFinite(offset)) return data;
+  const nd = image.getGDALNoData();
+  const nodata = nd === null || nd === undefined ? null : Number(nd);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v === v && v !== nodata) data[i] = v * scale + offset;
+  }
+  return data;
+}

@@ -3,6 +3,7 @@
  * name: its 1 m steps are larger than the relief the detector looks for, and a real whole-metre
  * DTM (Somerset, 1 m, Byte) drew 611 candidates, 17 « very probable », along its contours.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,9 +35,12 @@ describe('whole-number elevations', () => {
       const decimal = join(dir, 'decimal.tif');
       writeFileSync(whole, writeGeoTiff(hillside(true), g(650000), { nodata: -99999 }));
       writeFileSync(decimal, writeGeoTiff(hillside(false), g(652000), { nodata: -99999 }));
+      // the decimal tile stored by GDAL as integer millimetres above 120 m (band scale and offset)
+      const scaled = join(dir, 'scaled.tif');
+      execFileSync('gdal_translate', ['-q', '-ot', 'Int16', '-scale', '120', '127', '0', '7000', '-a_scale', '0.001', '-a_offset', '120', '-a_ullr', '654000', '6650096', '654096', '6650000', decimal, scaled]);
       const det = await loadDetector({ workers });
       try {
-        const { reports } = await detectFiles(det, [whole, decimal]);
+        const { reports, detections } = await detectFiles(det, [whole, decimal, scaled]);
         const bad = reports.find((r) => r.file === whole)!;
         expect(bad.ok).toBe(false);
         expect(bad.error).toBe(
@@ -44,6 +48,11 @@ describe('whole-number elevations', () => {
             "and draw false candidates along every contour; expected decimal elevations in metres (Float32, as IGN's LiDAR HD MNT)",
         );
         expect(reports.find((r) => r.file === decimal)!.ok).toBe(true);
+        // read as GDAL reports it (value × scale + offset): the same candidates as the decimal tile
+        expect(reports.find((r) => r.file === scaled)!.ok).toBe(true);
+        const at = (tile: string, x0: number) => detections.filter((d) => d.tile === tile).map((d) => [d.cls, Math.round(d.x - x0), Math.round(d.y)]);
+        expect(at('decimal', 652000).length).toBeGreaterThan(0);
+        expect(at('scaled', 654000)).toEqual(at('decimal', 652000));
       } finally {
         await det.close();
       }

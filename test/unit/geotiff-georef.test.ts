@@ -26,4 +26,13 @@ describe('GeoTIFF georeferencing as GDAL reads it', () => {
   it('refuses a rotated geotransform by name instead of ignoring the rotation', async () => {
     await expect(openRaster(join(FIX, 'rotated.tif'))).rejects.toThrow(/^rotated\.tif: rotated or sheared georeferencing \(pixel → map terms 0\.98, 0\.17, 0\.17, -0\.98\)/);
   });
+
+  it('applies GDAL\'s band scale and offset (integer centimetres) as GDAL does', async () => {
+    const area = await (await openRaster(join(FIX, 'area.tif'))).readAll();
+    const scaled = await openRaster(join(FIX, 'scaled.tif'));
+    const all = await scaled.readAll();
+    expect(all[7 * 16 + 5]).toBeCloseTo(100.75, 4); // gdallocationinfo on the unscaled copy
+    for (let i = 0; i < area.length; i++) expect(Math.abs(all[i] - area[i])).toBeLessThanOrEqual(0.0051);
+    expect(await scaled.readWindow({ col: 5, row: 7, width: 1, height: 1 })).toEqual(all.subarray(7 * 16 + 5, 7 * 16 + 6));
+  });
 });
