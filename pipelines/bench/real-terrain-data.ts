@@ -42,15 +42,19 @@ export type Rect = [number, number, number, number];
 
 export interface RealSource {
   id: string;
-  /** files relative to realLidarDir(); several files form one mosaic (same CRS and resolution) */
+  /** files relative to realLidarDir() (extraLidarDir() for `extra` sources); several files form one mosaic (same CRS and resolution) */
   files: string[];
-  /** CRS given explicitly (the files' GeoKeys say the same; read from the file once CRS detection lands) */
+  /** CRS given explicitly (the files' GeoKeys say the same); empty: read from the file, as a user's run would */
   crs: string;
   /** proj4 definition registered when the CRS is not built in */
   proj4: string;
   licence: string;
   terrain: string;
   parts: Record<PartName, Rect>;
+  /** a source outside ../shared (EXTRA_SOURCES): files under extraLidarDir() */
+  extra?: boolean;
+  /** where its files come from (repository, commit, path), for extra sources */
+  origin?: string;
 }
 
 /**
@@ -107,15 +111,95 @@ export const REAL_SOURCES: RealSource[] = [
   },
 ];
 
+/**
+ * Real terrain outside ../shared (see extraLidarDir()): never trained on. The west half of each
+ * source enters the calibration of the reliability levels only (pipelines/train/calibrate.ts;
+ * the operating thresholds stay fitted on ../shared's parts and the synthetic splits); the east
+ * half is a check the real-terrain bench reports on its own (`terrain_not_in_shared`), never
+ * pooled with ../shared's bench. Their CRS is read from the files (GeoKeys → EPSG registry),
+ * except where the published header is wrong (said).
+ */
+const EXTRA_PARTS: Record<PartName, Rect> = { calib: [0, 0, 0.5, 1], bench: [0.5, 0, 1, 1], train: [0, 0, 0, 0] };
+export const EXTRA_SOURCES: RealSource[] = [
+  {
+    id: 'canterbury-nz',
+    extra: true,
+    files: ['linz-canterbury/DEM_BY23_2015_1000_0101.tif'],
+    crs: '',
+    proj4: '',
+    licence: 'MIT (linz/topo-imagery test data, © LINZ)',
+    origin: 'github.com/linz/topo-imagery @910f079d9b9c scripts/tests/data/DEM_BY23_2015_1000_0101.tif',
+    terrain: 'Canterbury Plains, New Zealand: flat farmland, field edges, shelter belts; NZTM2000 (EPSG:2193 from the file), 1 m, 480 × 720 m',
+    parts: EXTRA_PARTS,
+  },
+  {
+    id: 'gabilan-ca',
+    extra: true,
+    files: ['gabilan/gabilan.tif'],
+    // the published ENVI header says UTM zone 11; the place (Gabilan Mesa, 35.9° N 120.8° W) is in zone 10
+    crs: 'EPSG:32610',
+    proj4: '',
+    licence: 'no licence (LSDtopotools/ExampleTopoDatasets), local use only',
+    origin: 'github.com/LSDtopotools/ExampleTopoDatasets @efa185a7b468 gabilan.bil + .hdr, gdal_translate -a_srs EPSG:32610 -ot Float32 gabilan.bil gabilan.tif',
+    terrain: 'Gabilan Mesa, California (NCALM airborne LiDAR): dissected mesa, ridges and valleys, 1 m, 921 × 859 m',
+    parts: EXTRA_PARTS,
+  },
+  {
+    id: 'quebec-forest',
+    extra: true,
+    files: ['quebec-forest/dtm.tif'],
+    crs: '',
+    proj4: '',
+    licence: 'GPL-3 (georgewoolsey/point_cloud_tree_detection_ex), local use only',
+    origin: 'github.com/georgewoolsey/point_cloud_tree_detection_ex @71e5493c35ce dtm.tif',
+    terrain: 'hilly boreal forest, Quebec: NAD83(CSRS) / MTM zone 7 (EPSG:2949 from the file), 1 m, 286 × 286 m',
+    parts: EXTRA_PARTS,
+  },
+];
+
 export const WORK_RES = 0.5;
 
 export function realDataPresent(): boolean {
-  return REAL_SOURCES.every((s) => s.files.every((f) => existsSync(join(realLidarDir(), f))));
+  return REAL_SOURCES.every((s) => s.files.every((f) => existsSync(sourceFile(s, f))));
+}
+
+/**
+ * Real terrain that is not in ../shared: public airborne-LiDAR DTMs in other national CRSs
+ * (EXTRA_SOURCES), gathered by hand from the repositories named in each source's `origin` into
+ * $VIGIE_REALDATA_EXTRA (default tmp/realdata-extra, git-ignored; nothing from it is committed).
+ */
+export function extraLidarDir(): string {
+  return process.env.VIGIE_REALDATA_EXTRA ?? resolve(ROOT, 'tmp/realdata-extra');
+}
+
+export function sourceFile(s: RealSource, f: string): string {
+  return join(s.extra ? extraLidarDir() : realLidarDir(), f);
+}
+
+/** The extra sources whose files are all present (none when the folder is absent). */
+export function extraSourcesPresent(): RealSource[] {
+  return EXTRA_SOURCES.filter((s) => s.files.every((f) => existsSync(sourceFile(s, f))));
+}
+
+/** Sources for training and calibration: ../shared's, when present (extra terrain is a check only). */
+export function trainingSources(): RealSource[] {
+  return realDataPresent() ? REAL_SOURCES : [];
+}
+
+/** Sources whose calibration parts fit the reliability levels: ../shared's and the extra ones present. */
+export function levelSources(): RealSource[] {
+  return [...trainingSources(), ...extraSourcesPresent()];
+}
+
+/** A stable index per source for planting seeds: ../shared's 0…, extra ones 10…. */
+export function seedIndex(s: RealSource): number {
+  const i = REAL_SOURCES.indexOf(s);
+  return i >= 0 ? i : 10 + EXTRA_SOURCES.indexOf(s);
 }
 
 /** Registers the sources' CRSs with proj4 when they are not known yet. */
 export function registerRealCrs(): void {
-  for (const s of REAL_SOURCES) if (s.proj4 && !isKnownCrs(s.crs)) registerCrs(s.crs, s.proj4);
+  for (const s of [...REAL_SOURCES, ...EXTRA_SOURCES]) if (s.crs && s.proj4 && !isKnownCrs(s.crs)) registerCrs(s.crs, s.proj4);
 }
 
 export interface Part {
@@ -139,7 +223,7 @@ function loadSource(s: RealSource): Promise<Loaded> {
   let p = loaded.get(s.id);
   if (!p) {
     p = (async () => {
-      const rs = await Promise.all(s.files.map((f) => openRaster(join(realLidarDir(), f), { crs: s.crs })));
+      const rs = await Promise.all(s.files.map((f) => openRaster(sourceFile(s, f), s.crs ? { crs: s.crs } : {})));
       const res = rs[0].grid.resX;
       const left = Math.min(...rs.map((r) => r.grid.originX));
       const top = Math.max(...rs.map((r) => r.grid.originY));
@@ -160,7 +244,7 @@ function loadSource(s: RealSource): Promise<Loaded> {
           }
         }
       }
-      return { grid: makeGrid({ originX: left, originY: top, resX: res, resY: res, width: W, height: H, crs: s.crs }), z };
+      return { grid: makeGrid({ originX: left, originY: top, resX: res, resY: res, width: W, height: H, crs: rs[0].grid.crs }), z };
     })();
     loaded.set(s.id, p);
   }
@@ -204,7 +288,7 @@ export async function loadPart(s: RealSource, part: PartName): Promise<Part> {
     resY: WORK_RES,
     width: W,
     height: H,
-    crs: s.crs,
+    crs: g.crs,
   });
   return { source: s, part, grid, z };
 }

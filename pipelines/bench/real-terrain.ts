@@ -25,8 +25,8 @@ import { evaluate } from '../../engine/detect/evaluate.ts';
 import { detectFiles, loadDetector, type Detection, type Detector } from '../../engine/detect/infer.ts';
 import { parseScaleTest } from '../../engine/detect/scale-test.ts';
 import {
-  effectiveAreaKm2, loadPart, plantFeatures, realDataPresent, realLidarDir, registerRealCrs, REAL_SOURCES,
-  type Part, type PartName, type Planted,
+  effectiveAreaKm2, extraLidarDir, extraSourcesPresent, loadPart, plantFeatures, realDataPresent, realLidarDir, registerRealCrs,
+  REAL_SOURCES, seedIndex, type Part, type PartName, type Planted, type RealSource,
 } from './real-terrain-data.ts';
 
 const CLASS_NAMES = ['mound', 'kiln', 'enclosure', 'pit'] as const;
@@ -102,6 +102,8 @@ export interface RealBenchOptions {
   replicates?: number;
   /** which part of each source (default bench); `calib` serves pipelines/train/calibrate.ts */
   part?: PartName;
+  /** default: ../shared's REAL_SOURCES */
+  sources?: RealSource[];
   log?: (s: string) => void;
 }
 
@@ -121,16 +123,17 @@ export async function runRealParts(o: RealBenchOptions): Promise<RealRun> {
   await mkdir(dir, { recursive: true });
   registerRealCrs();
   const run: RealRun = { clean: [], planted: [] };
-  for (const [si, s] of REAL_SOURCES.entries()) {
+  for (const s of o.sources ?? REAL_SOURCES) {
+    const si = seedIndex(s);
     const p = await loadPart(s, part);
-    const clean = await detectPart(o.det, await writePart(p, p.z, join(dir, `${s.id}-clean.tif`)), s.crs);
+    const clean = await detectPart(o.det, await writePart(p, p.z, join(dir, `${s.id}-clean.tif`)), p.grid.crs);
     const areaKm2 = (p.grid.width * p.grid.height * 0.25) / 1e6;
-    run.clean.push({ id: s.id, crs: s.crs, areaKm2, effectiveKm2: effectiveAreaKm2(p), dets: clean });
+    run.clean.push({ id: s.id, crs: p.grid.crs, areaKm2, effectiveKm2: effectiveAreaKm2(p), dets: clean });
     let n = 0;
     for (let k = 0; k < reps; k++) {
       const seed = (part === 'bench' ? BENCH_SEED : part === 'calib' ? 2000 : 1000) + 100 * k + si;
       const { z, truth } = plantFeatures(p, { seed, density: BENCH_DENSITY });
-      const dets = await detectPart(o.det, await writePart(p, z, join(dir, `${s.id}-planted-${k}.tif`)), s.crs);
+      const dets = await detectPart(o.det, await writePart(p, z, join(dir, `${s.id}-planted-${k}.tif`)), p.grid.crs);
       run.planted.push({ id: s.id, replicate: k, truth, dets });
       n += truth.length;
     }
@@ -202,12 +205,21 @@ export async function runRealTerrainBench(o: Omit<RealBenchOptions, 'part'>): Pr
   }
   const t0 = performance.now();
   const run = await runRealParts({ ...o, part: 'bench' });
+  // real terrain that is not in ../shared (when gathered): reported beside, never pooled with it
+  const extras = extraSourcesPresent();
+  const extra = extras.length
+    ? {
+      sources: Object.fromEntries(extras.map((s) => [s.id, `${s.terrain}; ${s.licence}; ${s.origin}`])),
+      ...summariseRealRun(await runRealParts({ ...o, part: 'bench', sources: extras }), (c) => o.det.calibration.threshold(c)),
+    }
+    : { skipped: `no extra real terrain in ${extraLidarDir()} (see EXTRA_SOURCES in pipelines/bench/real-terrain-data.ts)` };
   return {
     bench: 'bench half of each real DTM (see pipelines/bench/real-terrain-data.ts), 0.5 m, CRS given explicitly',
     sources: Object.fromEntries(await Promise.all(run.clean.map(async (c) => [c.id, REAL_SOURCES.find((s) => s.id === c.id)!.terrain]))),
     planting: `${BENCH_DENSITY} features/km², seeds ${BENCH_SEED} + 100·layout + source index`,
     tolerance: 'max(5 m, 0.25 × truth diameter), greedy by score, each layout matched on its own',
     ...summariseRealRun(run, (c) => o.det.calibration.threshold(c)),
+    terrain_not_in_shared: extra,
     wall_s: +((performance.now() - t0) / 1000).toFixed(1),
   };
 }

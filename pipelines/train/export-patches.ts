@@ -36,7 +36,7 @@ import { lidarMosaicCurrent } from '../samples/lidar/writer.ts';
 import { downsample2, fillNodata } from '../../engine/detect/model.ts';
 import { baselineDetector } from '../../engine/detect/baseline.ts';
 import { loadDetector } from '../../engine/detect/infer.ts';
-import { loadPart, plantFeatures, realDataPresent, realLidarDir, registerRealCrs, REAL_SOURCES, type Part } from '../bench/real-terrain-data.ts';
+import { loadPart, plantFeatures, registerRealCrs, seedIndex, trainingSources, type Part } from '../bench/real-terrain-data.ts';
 import { detectPart, writePart } from '../bench/real-terrain.ts';
 
 export interface MosaicSpec {
@@ -130,21 +130,23 @@ export const REAL_TRAIN_DENSITY = 60;
 
 /** Real training mosaics (see the header); `model` mines the hard negatives (default: the shipped model). */
 export async function exportRealTraining(outRoot: string, model?: string): Promise<void> {
-  if (!realDataPresent()) {
-    console.error(`real training data skipped: ${realLidarDir()} not found or incomplete`);
+  const sources = trainingSources();
+  if (sources.length === 0) {
+    console.error('real training data skipped: neither ../shared/realdata/lidar nor extra real terrain found');
     return;
   }
   registerRealCrs();
   const det = await loadDetector({ modelPath: model });
   const base = baselineDetector();
   try {
-    for (const [si, s] of REAL_SOURCES.entries()) {
+    for (const s of sources) {
+      const si = seedIndex(s);
       if (existsSync(join(outRoot, `train-real-${s.id}-${REAL_LAYOUTS - 1}`, 'meta.json'))) continue;
       const p = await loadPart(s, 'train');
       const dir = join(outRoot, 'real-train');
       await mkdir(dir, { recursive: true });
       const file = await writePart(p, p.z, join(dir, `${s.id}-clean.tif`));
-      const mined = [...await detectPart(det, file, s.crs, 0.1), ...await detectPart(base, file, s.crs)];
+      const mined = [...await detectPart(det, file, p.grid.crs, 0.1), ...await detectPart(base, file, p.grid.crs)];
       for (let k = 0; k < REAL_LAYOUTS; k++) {
         const { z, truth } = plantFeatures(p, { seed: 1000 + 100 * k + si, density: REAL_TRAIN_DENSITY });
         const negs = mined.filter((d) => truth.every((t) => Math.hypot(t.x - d.x, t.y - d.y) > t.reach + 4));
@@ -159,19 +161,21 @@ export async function exportRealTraining(outRoot: string, model?: string): Promi
 
 /** Appends `model`'s own candidates on the clean training parts to the real mosaics' look-alikes (see the header). */
 export async function remineRealTraining(outRoot: string, model: string | undefined, minScore: number): Promise<void> {
-  if (!realDataPresent()) {
-    console.error(`real training data skipped: ${realLidarDir()} not found or incomplete`);
+  const sources = trainingSources();
+  if (sources.length === 0) {
+    console.error('real training data skipped: neither ../shared/realdata/lidar nor extra real terrain found');
     return;
   }
   registerRealCrs();
   const det = await loadDetector({ modelPath: model });
   try {
-    for (const [si, s] of REAL_SOURCES.entries()) {
+    for (const s of sources) {
+      const si = seedIndex(s);
       const p = await loadPart(s, 'train');
       const dir = join(outRoot, 'real-train');
       await mkdir(dir, { recursive: true });
       const file = await writePart(p, p.z, join(dir, `${s.id}-clean.tif`));
-      const mined = await detectPart(det, file, s.crs, minScore);
+      const mined = await detectPart(det, file, p.grid.crs, minScore);
       const left = p.grid.originX;
       const top = p.grid.originY;
       let kept = 0;
@@ -212,7 +216,7 @@ async function writeRealMosaic(dir: string, p: Part, z05: Float32Array, truth: {
   await writeFile(join(dir, 'z.f32'), Buffer.from(d.data.buffer));
   await writeFile(join(dir, 'valid.u8'), valid);
   await writeFile(join(dir, 'confusers.json'), JSON.stringify(negs.map((n) => ({ kind: n.kind, col: +(n.x - left).toFixed(2), row: +(top - n.y).toFixed(2), r: +n.r.toFixed(2) }))));
-  await writeFile(join(dir, 'meta.json'), JSON.stringify({ split: 'train', name: dir.split('/').pop(), source: p.source.id, crs: p.source.crs, width: d.width, height: d.height, pixel: 1, left, top, features }, null, 1));
+  await writeFile(join(dir, 'meta.json'), JSON.stringify({ split: 'train', name: dir.split('/').pop(), source: p.source.id, crs: p.grid.crs, width: d.width, height: d.height, pixel: 1, left, top, features }, null, 1));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
