@@ -4,7 +4,9 @@
  * own parameters (GeoTIFF user-defined GeoKeys, a `.prj` WKT without an EPSG code) is identified
  * against that registry when its parameters match an entry, else kept as its own definition
  * (a proj4 string or the WKT itself, which proj4 reads), so the identifier a grid carries can
- * always be turned back into a transform. `--crs` overrides go through `registerCrs`.
+ * always be turned back into a transform. `--crs` overrides go through `registerCrs`. Datum shifts
+ * of registry CRSs come from datum-shifts.json (the EPSG dataset of PROJ's proj.db), not from the
+ * registry's `+towgs84`/`+nadgrids`; `datumShiftAccuracy` says how close to PROJ they are.
  *
  * Terrain must be in a projected CRS in metres: `requireProjectedMetres` refuses geographic,
  * vertical, geocentric and non-metre CRSs by name.
@@ -116,7 +118,7 @@ function ensureDefined(code: string): boolean {
     const e = epsgEntry(n);
     if (!e?.proj4 || e.kind === 'CRS-VERTCRS') return false;
     try {
-      proj4.defs(code, usableProj4(e.proj4));
+      proj4.defs(code, usableProj4(e.proj4, n));
       return true;
     } catch {
       return false;
@@ -134,17 +136,161 @@ function ensureDefined(code: string): boolean {
   return false;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Datum shifts. proj4js cannot load datum-shift grids (`+nadgrids=OSTN15_….gsb`, ~300 registry
+// entries) and fails on them, and several of the registry's `+towgs84` are wrong for proj4
+// (coordinate-frame rotations written as position-vector ones: Amersfoort, BD72, S-JTSK [JTSK03],
+// Pulkovo 1942(58) off by 40–280 m; a 3-parameter shift where EPSG has a 7-parameter one).
+// datum-shifts.json, generated from the EPSG dataset in PROJ's proj.db by
+// pipelines/geo/datum-shifts.py, gives each CRS of the registry whose datum is not WGS 84-compatible
+// the Helmert transformation to WGS 84 closest to PROJ's own choice over the CRS's area, with
+// EPSG's stated accuracy.
+
+interface DatumShiftsFile {
+  generated_by: string;
+  source: Record<string, string>;
+  transformations: Record<string, { name: string; towgs84: number[]; accuracy_m: number | null; area: string; crs: string }>;
+  worst: Record<string, number | null>;
+  unchecked: string;
+}
+
+/** `"2009-2011,2017"` → 2009, 2010, 2011, 2017 */
+function* codeRanges(ranges: string): Generator<number> {
+  for (const part of ranges.split(',')) {
+    const [a, b = a] = part.split('-').map(Number);
+    for (let n = a; n <= b; n++) yield n;
+  }
+}
+
+/** The datum shift Vigie applies to a registry CRS (from datum-shifts.json). */
+export interface DatumShift {
+  /** `EPSG:1314 OSGB36 to WGS 84 (6)` */
+  readonly transformation: string;
+  /** proj4 `+towgs84` (position vector; arc-seconds, ppm) */
+  readonly towgs84: readonly number[];
+  /** EPSG's stated accuracy in metres (null: not stated) */
+  readonly accuracy: number | null;
+  /** the transformation's area of use */
+  readonly area: string;
+  /** the largest error estimated over the CRS's area against PROJ (which picks a transformation point by point), in metres, when larger than `accuracy` (null: unknown); undefined otherwise */
+  readonly worst?: number | null;
+}
+
+let shifts: { index: Map<number, DatumShift>; unchecked: Set<number> } | null = null;
+
+/** datum-shifts.json, read on first use: CRS code → shift, and the CRSs it could not check. */
+function datumShifts(): { index: Map<number, DatumShift>; unchecked: Set<number> } {
+  if (!shifts) {
+    const file = JSON.parse(readFileSync(new URL('./datum-shifts.json', import.meta.url), 'utf8')) as DatumShiftsFile;
+    const index = new Map<number, DatumShift>();
+    for (const [code, t] of Object.entries(file.transformations)) {
+      for (const crs of codeRanges(t.crs)) {
+        const worst = file.worst[String(crs)];
+        index.set(crs, Object.freeze({ transformation: `EPSG:${code} ${t.name}`, towgs84: t.towgs84, accuracy: t.accuracy_m, area: t.area, ...(worst !== undefined ? { worst } : {}) }));
+      }
+    }
+    shifts = { index, unchecked: new Set(codeRanges(file.unchecked)) };
+  }
+  return shifts;
+}
+
+/** The datum shift to WGS 84 that Vigie applies to a registry CRS instead of the registry's, or null. */
+export function datumShift(code: string | number): DatumShift | null {
+  const n = typeof code === 'number' ? code : epsgNumber(normaliseCrs(code));
+  if (n === null || overrides.has(`EPSG:${n}`)) return null;
+  return datumShifts().index.get(n) ?? null;
+}
+
+/** `+nadgrids=…` other than `@null` (a grid name may be quoted, with spaces). */
+const GRIDS = /\s*\+nadgrids=(?!@null)(?:"[^"]*"|\S+)/g;
+
+/** Ellipsoids of the datums proj4js knows by `+datum=` that registry definitions use. */
+const DATUM_ELLIPSOIDS: Record<string, string> = { wgs84: 'WGS84', nad83: 'GRS80', nad27: 'clrk66' };
+
 /**
- * proj4js cannot load datum-shift grids (`+nadgrids=OSTN15_….gsb`, 309 registry entries) and
- * fails on them: the grid is dropped (the datum shift is then not applied — up to ~100 m for
- * NAD27, ~2 m for OSGB36 — said in the docs). NTF (Clarke 1880 IGN, the French datum before
- * RGF93) gets IGN's 3-parameter shift to RGF93 (EPSG transformation 1193, −168, −60, 320 m),
- * which PROJ also uses when it has no grid.
+ * A registry definition proj4js can use, with the right datum shift. When datum-shifts.json has a
+ * shift for the CRS (`code`), it replaces the definition's `+nadgrids`, `+towgs84` and `+datum`
+ * (`+datum=NAD27` means grids to proj4js; its ellipsoid is kept). Else a grid is dropped and no
+ * shift is applied: positions then stay in the datum's own latitude and longitude, off by the
+ * whole datum shift (PD/83 in Thuringia: ~170 m), which `datumShiftAccuracy` says. (The registry
+ * gives NTF, on Clarke 1880 IGN, no shift: datum-shifts.json gives its CRSs IGN's 3-parameter shift,
+ * EPSG:1193, accuracy 2 m, which PROJ also uses without its grid; the registry's other Clarke 1880
+ * IGN datums, Lomé, Voirol 1879…, are not NTF and get no shift, as in PROJ.)
  */
-function usableProj4(def: string): string {
-  let d = def.replace(/\s*\+nadgrids=(?!@null)\S+/g, '');
-  if (/\+ellps=clrk80ign\b/.test(d) && !/\+towgs84=|\+datum=|\+nadgrids=/.test(d)) d = d.replace('+ellps=clrk80ign', '+ellps=clrk80ign +towgs84=-168,-60,320,0,0,0,0');
-  return d;
+function usableProj4(def: string, code: number): string {
+  const shift = datumShift(code);
+  if (shift) {
+    let d = def.replace(GRIDS, '').replace(/\s*\+towgs84=\S+/g, '');
+    // A `+datum=` would bring proj4js's own shift (or grids): its ellipsoid only.
+    d = d.replace(/\s*\+datum=(\S+)/, (m, name: string) => (/\+(ellps|a)=/.test(d) ? '' : DATUM_ELLIPSOIDS[name.toLowerCase()] ? ` +ellps=${DATUM_ELLIPSOIDS[name.toLowerCase()]}` : m));
+    if (!/\+datum=/.test(d)) return `${d.trim()} +towgs84=${shift.towgs84.join(',')}`;
+  }
+  return def.replace(GRIDS, '');
+}
+
+export interface DatumShiftAccuracy {
+  /** largest error of the datum shift over the CRS's area, in metres, against PROJ; 0 when no shift is needed; null when unknown (no shift applied where one is needed, or accuracy not stated) */
+  readonly metres: number | null;
+  readonly note: string;
+}
+
+/** proj4js datum types (proj4/lib/constants/values). */
+const PJD_3PARAM = 1;
+const PJD_7PARAM = 2;
+const PJD_GRIDSHIFT = 3;
+const PJD_WGS84 = 4;
+
+/**
+ * How well Vigie shifts a CRS's datum to WGS 84 (and so to Lambert-93) compared with PROJ, for
+ * callers to warn: « datum shift by EPSG:1314 OSGB36 to WGS 84 (6), accuracy 2 m », or « grid-based
+ * datum shift (BETA2007.gsb) not applied: … » (PD/83 in Thuringia: ~170 m off). `metres` is the
+ * largest error expected over the CRS's area (0: no shift needed; null: unknown). CrsError when the
+ * CRS is unknown.
+ */
+export function datumShiftAccuracy(code: string): DatumShiftAccuracy {
+  const c = normaliseCrs(code);
+  if (!ensureDefined(c)) throw unknownCrs(code);
+  const n = epsgNumber(c);
+  const registry = n !== null && !overrides.has(c) ? epsgEntry(n) : null;
+  const what = registry ? `${c} ${registry.name}` : n !== null ? `${c} (--crs)` : 'the definition';
+  const raw = registry?.proj4 ?? (/^\s*\+/.test(c) ? c : '');
+  const grid = /\+nadgrids=(?!@null)("[^"]*"|\S+)/.exec(raw)?.[1] ?? (/\+datum=NAD27\b/i.test(raw) ? 'the NAD27 grids' : undefined);
+  const shift = n !== null ? datumShift(n) : null;
+  if (shift) {
+    const acc = shift.accuracy === null ? 'accuracy not stated by EPSG' : `accuracy ${shift.accuracy} m`;
+    let note = `${what}: datum shift by ${shift.transformation}, ${acc} (${shift.area})`;
+    let metres = shift.accuracy;
+    if (shift.worst !== undefined) {
+      note += shift.worst === null ? `; its error over the CRS's area is not known` : `; up to ~${Math.ceil(shift.worst)} m off PROJ elsewhere in the CRS's area`;
+      metres = shift.worst;
+    }
+    if (grid) note += `; replaces the grid ${grid}, which proj4js cannot load`;
+    return { metres, note };
+  }
+  const p = new proj4.Proj(c) as unknown as { datum?: { datum_type: number; datum_params?: number[] }; a?: number; es?: number };
+  const type = p.datum?.datum_type;
+  // Registry CRSs neither shifted nor listed as unchecked by datum-shifts.json have a WGS 84-compatible datum.
+  const noHelmert = registry !== null && datumShifts().unchecked.has(n!);
+  const unknown = noHelmert ? 'the EPSG dataset has no Helmert transformation to WGS 84 for this datum' : 'not checked against the EPSG dataset';
+  if (grid || type === PJD_GRIDSHIFT) {
+    return {
+      metres: null,
+      note:
+        `${what}: grid-based datum shift (${grid ?? 'grid'}) not applied (proj4js cannot load grids; ${unknown}): ` +
+        `positions stay in the datum's own latitude and longitude, off by the whole datum shift (up to hundreds of metres)`,
+    };
+  }
+  if (registry && !noHelmert) return { metres: 0, note: `${what}: WGS 84-compatible datum (null transformation to WGS 84 in the EPSG dataset), no datum shift` };
+  const from = registry ? 'the registry' : 'the definition';
+  if (type === PJD_3PARAM || type === PJD_7PARAM) {
+    return { metres: null, note: `${what}: datum shift from ${from}'s +towgs84 (${unknown}): accuracy not known` };
+  }
+  const wgs84Ellipsoid = Math.abs((p.a ?? 0) - 6378137) < 0.01 && Math.abs((p.es ?? 0) - 0.00669438) < 1e-8;
+  if (type === PJD_WGS84 || wgs84Ellipsoid) {
+    if (!registry) return { metres: 0, note: `${what}: datum taken as WGS 84-compatible (no shift given), no datum shift` };
+    return { metres: null, note: `${what}: datum taken as WGS 84 by the registry, no datum shift (${unknown}): accuracy not known` };
+  }
+  return { metres: null, note: `${what}: no datum shift known (${unknown}): positions stay in the datum's own latitude and longitude, off by the whole datum shift (up to hundreds of metres)` };
 }
 
 export function isKnownCrs(code: string): boolean {
@@ -524,14 +670,14 @@ function geodeticParams(keys: GeoKeys, source: string): string {
   if (typeof gcs === 'number' && gcs !== USER_DEFINED) {
     const e = epsgEntry(gcs);
     if (!e?.proj4) throw new CrsError(`${source}: GeographicTypeGeoKey ${gcs} is not in the ${EPSG_REGISTRY}`);
-    return e.proj4.replace(/\+proj=longlat\s*/, '').replace(/\s*\+(no_defs|type=crs)/g, '').trim();
+    return usableProj4(e.proj4, gcs).replace(/\+proj=longlat\s*/, '').replace(/\s*\+(no_defs|type=crs)/g, '').trim();
   }
   const parts: string[] = [];
   const datum = keys.GeogGeodeticDatumGeoKey;
   if (typeof datum === 'number' && datum !== USER_DEFINED) {
     // EPSG geographic CRS codes of the classic datums are the datum code − 2000 (6269 NAD83 → 4269).
     const e = epsgEntry(datum - 2000);
-    if (e?.proj4 && KINDS[e.kind] === 'geographic') return e.proj4.replace(/\+proj=longlat\s*/, '').replace(/\s*\+(no_defs|type=crs)/g, '').trim();
+    if (e?.proj4 && KINDS[e.kind] === 'geographic') return usableProj4(e.proj4, datum - 2000).replace(/\+proj=longlat\s*/, '').replace(/\s*\+(no_defs|type=crs)/g, '').trim();
   }
   const ell = keys.GeogEllipsoidGeoKey;
   const a = keys.GeogSemiMajorAxisGeoKey;
