@@ -51,7 +51,7 @@ export function planTiles(tiles: MosaicTile[], opts: { marginMetres: number; wor
   for (const t of tiles) {
     const g = t.grid;
     if (isGeographic(g.crs)) {
-      throw new CrsError(`${t.file}: CRS ${g.crs} is geographic (degrees); terrain tiles must be in a projected CRS in metres such as EPSG:2154 (reproject with gdalwarp -t_srs EPSG:2154)`);
+      throw new CrsError(`${t.file}: CRS ${g.crs} is geographic (degrees); terrain tiles must be in a projected CRS in metres (reproject with gdalwarp -t_srs EPSG:NNNN: EPSG:2154 Lambert-93 in France, the local UTM zone or national grid elsewhere)`);
     }
     if (g.crs !== crs) throw new CrsError(`${t.file}: CRS ${g.crs} differs from ${crs} of ${tiles[0].file}; a mosaic must share one CRS`);
     if (Math.abs(g.resX - g.resY) > 1e-6 * g.resX) throw new InputError(`${t.file}: pixels are ${g.resX} × ${g.resY} m; expected square pixels`);

@@ -364,7 +364,7 @@ function unitOfProj(p: { units?: string; to_meter?: number }): string {
 export function requireProjectedMetres(code: string, source: string): CrsInfo {
   const info = lookupCrs(code);
   const label = info.code.startsWith('EPSG:') ? `${info.code} ${info.name}` : `CRS ${JSON.stringify(info.name)}`;
-  const expected = 'a projected CRS in metres is expected (e.g. EPSG:2154 Lambert-93; reproject with gdalwarp -t_srs EPSG:2154)';
+  const expected = 'a projected CRS in metres is expected (reproject with gdalwarp -t_srs EPSG:NNNN: EPSG:2154 Lambert-93 in France, the local UTM zone or national grid elsewhere)';
   const fail = (what: string) => new CrsError(`${source}: ${label} ${what}; ${expected}`);
   if (info.kind === 'geographic') throw fail('is geographic (degrees)');
   if (info.kind === 'vertical') throw fail('is a vertical CRS (heights only, no horizontal position)');

@@ -96,6 +96,14 @@ describe('detection in other projected CRSs', () => {
     expect(lon).toBeLessThan(172.3);
     expect(lat).toBeGreaterThan(-43.8);
     expect(lat).toBeLessThan(-43.7);
+    // NZTM is on a WGS 84-compatible datum: nothing to say; a NAD27 tile is (one Helmert shift for a
+    // datum PROJ shifts by grids: EPSG states ~7 m, more in parts of the zone), said in the summary
+    expect(r.datum_notes).toEqual([]);
+    const nad27 = join(dir, 'nad27.tif');
+    writeFileSync(nad27, writeGeoTiff(terrain(), grid({ originX: 500000, originY: 4980000, resX: 0.5, resY: 0.5, width: N, height: N, crs: 'EPSG:26715' }), { nodata: -99999 }));
+    const r27 = JSON.parse((await run(process.execPath, [bin, 'detect', nad27, '--no-db', '--json', '--workers', '0'])).stdout);
+    expect(r27.datum_notes).toHaveLength(1);
+    expect(r27.datum_notes[0]).toMatch(/^EPSG:26715 NAD27 \/ UTM zone 15N: datum shift by EPSG:1175/);
     // a folder as --out is refused at once, naming it and what to give instead
     const folder = join(dir, 'results');
     mkdirSync(folder);

@@ -2,7 +2,7 @@ import type { Command } from '../main.ts';
 import { InputError } from '../../errors.ts';
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { isKnownCrs, LAMBERT93, normaliseCrs, registerCrs } from '../../geo/crs.ts';
+import { datumShiftAccuracy, isKnownCrs, LAMBERT93, normaliseCrs, registerCrs } from '../../geo/crs.ts';
 import { defaultDbPath, Store } from '../../store/store.ts';
 
 export const detectCommand: Command = {
@@ -61,6 +61,9 @@ export const detectCommand: Command = {
       });
       const ok = res.reports.filter((r) => r.ok).length;
       const failed = res.reports.filter((r) => !r.ok);
+      // positions stored in Lambert-93 (and written in WGS 84) cross a datum shift proj4js may only approximate
+      const datumNotes = [...new Set(Object.values(res.tileCrs))].filter((c) => c !== LAMBERT93).map((c) => datumShiftAccuracy(c)).filter((a) => a.metres === null || a.metres > 5);
+      if (!values.json) for (const a of datumNotes) console.error(`  note: ${a.note}; the GeoJSON in the tiles' own CRS is exact (--out without --wgs84)`);
       const written = values.wgs84 || outCrs === 'EPSG:4326' ? { wgs84: true } : outCrs ? { crs: outCrs } : defaultOutputCrs(Object.values(res.tileCrs));
       const writtenIn = written.wgs84 ? 'WGS 84' : written.crs ?? LAMBERT93;
       if (typeof values.out === 'string') await writeDetectionsGeoJson(values.out, res.detections, written);
@@ -77,6 +80,7 @@ export const detectCommand: Command = {
         seconds: Math.round((performance.now() - t0) / 100) / 10,
         out: values.out ?? null,
         out_crs: values.out ? writtenIn : null,
+        datum_notes: datumNotes.map((a) => a.note),
         db: values['no-db'] ? null : store.path,
       };
       if (values.json) console.log(JSON.stringify(summary, null, 2));
