@@ -405,7 +405,16 @@ async function isPointCloudInput(p: string): Promise<boolean> {
   const s = await stat(p).catch(() => null);
   if (!s?.isDirectory()) return false;
   const names = await readdir(p);
-  return !names.some((f) => TILE_EXT.test(f)) && names.some((f) => POINT_CLOUD.test(f));
+  const clouds = names.filter((f) => POINT_CLOUD.test(f));
+  const rasters = names.filter((f) => TILE_EXT.test(f));
+  if (clouds.length && rasters.length) {
+    // the rasters may be a surface model, a product of the same clouds or another survey: not guessed
+    throw new InputError(
+      `${p}: holds both point clouds (${clouds.length}: ${clouds.slice(0, 2).join(', ')}${clouds.length > 2 ? '…' : ''}) and terrain rasters ` +
+        `(${rasters.length}: ${rasters.slice(0, 2).join(', ')}${rasters.length > 2 ? '…' : ''}); give the files of one kind (e.g. ${join(p, '*.laz')}) or a folder of one kind`,
+    );
+  }
+  return clouds.length > 0;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +125,14 @@ describe('committed detector model', () => {
       expect(byFile['noprj.asc'].error).toMatch(/noprj\.asc.*(CRS|crs|prj)/);
       expect(byFile['coarse.tif'].error).toMatch(/pixel size 5 m/);
       expect(byFile['no-such-folder'].error).toBe(`${missing}: no such file or folder`);
+      // a folder holding point clouds and rasters is not guessed at: refused, both named
+      const mixed = join(dir, 'mixed');
+      mkdirSync(mixed);
+      copyFileSync('test/fixtures/real/lidar/ign-las-digital-models/test_data_77050_627755_LA93_IGN69.laz', join(mixed, 'cloud.laz'));
+      copyFileSync(a, join(mixed, 'dsm.tif'));
+      await expect(detectTiles(store, [mixed], { detector: det })).rejects.toThrow(
+        `${mixed}: holds both point clouds (1: cloud.laz) and terrain rasters (1: dsm.tif); give the files of one kind (e.g. ${join(mixed, '*.laz')}) or a folder of one kind`,
+      );
       const rows = await store.all<{ n: number }>("SELECT count(*) AS n FROM detections WHERE class = 'mound' AND review_status IS NULL AND novelty = 'nouveau'");
       expect(rows[0].n).toBeGreaterThanOrEqual(1);
       // a second run skips the tiles already processed by this model, and still returns their detections
