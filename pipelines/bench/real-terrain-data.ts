@@ -19,7 +19,7 @@
  * ground level of their centre.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isKnownCrs, registerCrs } from '../../engine/geo/crs.ts';
 import { grid as makeGrid, type Grid } from '../../engine/geo/grid.ts';
@@ -55,6 +55,12 @@ export interface RealSource {
   extra?: boolean;
   /** where its files come from (repository, commit, path), for extra sources */
   origin?: string;
+  /**
+   * point clouds (relative to realLidarDir()) this source's terrain is made from with `vigie dtm`
+   * (engine/lidar/dtm.ts, cached under tmp/detector-data/real-dtm/<id>); `files` are then the
+   * MNT tiles it writes there, and the source is cut to the bounding box of its data
+   */
+  laz?: string[];
 }
 
 /**
@@ -173,8 +179,48 @@ export function extraLidarDir(): string {
 }
 
 export function sourceFile(s: RealSource, f: string): string {
+  if (s.laz) return join(ROOT, 'tmp/detector-data/real-dtm', s.id, f);
   return join(s.extra ? extraLidarDir() : realLidarDir(), f);
 }
+
+/** Makes the MNT tiles of a point-cloud source when they are missing (a few seconds per source). */
+export async function ensureLazSource(s: RealSource): Promise<void> {
+  if (!s.laz || s.files.every((f) => existsSync(sourceFile(s, f)))) return;
+  const { lazToDtm } = await import('../../engine/lidar/dtm.ts');
+  const run = await lazToDtm(s.laz.map((f) => join(realLidarDir(), f)), { outDir: join(ROOT, 'tmp/detector-data/real-dtm', s.id) });
+  const made = run.tiles.map((t) => basename(t.out!)).sort();
+  if (JSON.stringify(made) !== JSON.stringify([...s.files].sort())) throw new Error(`${s.id}: vigie dtm wrote ${made.join(', ')}; the source lists ${s.files.join(', ')}`);
+}
+
+/**
+ * Real ground for training only, made from ../shared's classified point clouds (the 0.5 m MNT
+ * that `vigie dtm` makes of them): IGN LiDAR HD-like open fields with tracks, field edges and small
+ * pits (Vienne), and a forested hillside's flight strips (British Columbia). Never calibrated or
+ * benched on (their calib and bench parts are empty).
+ */
+const TRAIN_ONLY: Record<PartName, Rect> = { train: [0, 0, 1, 1], calib: [0, 0, 0, 0], bench: [0, 0, 0, 0] };
+export const LAZ_TRAIN_SOURCES: RealSource[] = [
+  {
+    id: 'fields-vienne',
+    laz: ['laz/IGNF+ign-pdal-tools/test/data/las_with_several_extra_byte_bloc.laz'],
+    files: ['LHD_FXX_0484500_6633000_MNT_O_0M50_LAMB93_IGN69.tif'],
+    crs: '',
+    proj4: '',
+    licence: 'MIT (IGNF/ign-pdal-tools)',
+    terrain: 'IGN LiDAR HD point cloud (Vienne), 5.4 pts/m², MNT by vigie dtm at 0.5 m: open fields, tracks, field edges, small pits',
+    parts: TRAIN_ONLY,
+  },
+  {
+    id: 'forest-strips-bc',
+    laz: [1, 2, 3, 4].map((k) => `laz/r-lidar+lasR/inst/extdata/bcts/bcts_${k}.laz`),
+    files: ['MNT_885000_630000_0M50_EPSG3005.tif', 'MNT_885000_631000_0M50_EPSG3005.tif'],
+    crs: '',
+    proj4: '',
+    licence: 'GPL-3 (r-lidar/lasR), local use only',
+    terrain: 'hilly coastal forest, British Columbia, four flight strips, ground 0.6–1.1 pts/m², MNT by vigie dtm at 0.5 m',
+    parts: TRAIN_ONLY,
+  },
+];
 
 /** The extra sources whose files are all present (none when the folder is absent). */
 export function extraSourcesPresent(): RealSource[] {
@@ -186,6 +232,11 @@ export function trainingSources(): RealSource[] {
   return realDataPresent() ? REAL_SOURCES : [];
 }
 
+/** Sources for training: ../shared's DTMs and the MNT of its point clouds (`--with-laz`). */
+export function trainOnlySources(): RealSource[] {
+  return realDataPresent() ? [...REAL_SOURCES, ...LAZ_TRAIN_SOURCES] : [];
+}
+
 /** Sources whose calibration parts fit the reliability levels: ../shared's and the extra ones present. */
 export function levelSources(): RealSource[] {
   return [...trainingSources(), ...extraSourcesPresent()];
@@ -194,7 +245,9 @@ export function levelSources(): RealSource[] {
 /** A stable index per source for planting seeds: ../shared's 0…, extra ones 10…. */
 export function seedIndex(s: RealSource): number {
   const i = REAL_SOURCES.indexOf(s);
-  return i >= 0 ? i : 10 + EXTRA_SOURCES.indexOf(s);
+  if (i >= 0) return i;
+  const j = LAZ_TRAIN_SOURCES.indexOf(s);
+  return j >= 0 ? 20 + j : 10 + EXTRA_SOURCES.indexOf(s);
 }
 
 /** Registers the sources' CRSs with proj4 when they are not known yet. */
@@ -244,11 +297,34 @@ function loadSource(s: RealSource): Promise<Loaded> {
           }
         }
       }
-      return { grid: makeGrid({ originX: left, originY: top, resX: res, resY: res, width: W, height: H, crs: rs[0].grid.crs }), z };
+      const whole = { grid: makeGrid({ originX: left, originY: top, resX: res, resY: res, width: W, height: H, crs: rs[0].grid.crs }), z };
+      return s.laz ? trimToData(whole) : whole;
     })();
     loaded.set(s.id, p);
   }
   return p;
+}
+
+/** The smallest rectangle holding every pixel with data. */
+function trimToData(l: Loaded): Loaded {
+  const { width: W, height: H } = l.grid;
+  let c0 = W, c1 = -1, r0 = H, r1 = -1;
+  for (let r = 0; r < H; r++) {
+    for (let c = 0; c < W; c++) {
+      if (l.z[r * W + c] !== l.z[r * W + c]) continue;
+      if (c < c0) c0 = c;
+      if (c > c1) c1 = c;
+      if (r < r0) r0 = r;
+      if (r > r1) r1 = r;
+    }
+  }
+  if (c1 < 0) throw new Error('no data in the source');
+  const w = c1 - c0 + 1;
+  const h = r1 - r0 + 1;
+  const z = new Float32Array(w * h);
+  for (let r = 0; r < h; r++) z.set(l.z.subarray((r0 + r) * W + c0, (r0 + r) * W + c0 + w), r * w);
+  const g = l.grid;
+  return { grid: makeGrid({ originX: g.originX + c0 * g.resX, originY: g.originY - r0 * g.resY, resX: g.resX, resY: g.resY, width: w, height: h, crs: g.crs }), z };
 }
 
 /** One part of a source at 0.5 m, NaN where there is no data. */

@@ -36,7 +36,7 @@ import { lidarMosaicCurrent } from '../samples/lidar/writer.ts';
 import { downsample2, fillNodata } from '../../engine/detect/model.ts';
 import { baselineDetector } from '../../engine/detect/baseline.ts';
 import { loadDetector } from '../../engine/detect/infer.ts';
-import { loadPart, plantFeatures, registerRealCrs, seedIndex, trainingSources, type Part } from '../bench/real-terrain-data.ts';
+import { ensureLazSource, loadPart, plantFeatures, registerRealCrs, seedIndex, trainingSources, trainOnlySources, type Part } from '../bench/real-terrain-data.ts';
 import { detectPart, writePart } from '../bench/real-terrain.ts';
 
 export interface MosaicSpec {
@@ -129,8 +129,9 @@ export const REAL_LAYOUTS = 12;
 export const REAL_TRAIN_DENSITY = 60;
 
 /** Real training mosaics (see the header); `model` mines the hard negatives (default: the shipped model). */
-export async function exportRealTraining(outRoot: string, model?: string): Promise<void> {
-  const sources = trainingSources();
+export async function exportRealTraining(outRoot: string, model?: string, withLaz = false): Promise<void> {
+  const sources = withLaz ? trainOnlySources() : trainingSources();
+  for (const s of sources) await ensureLazSource(s);
   if (sources.length === 0) {
     console.error('real training data skipped: neither ../shared/realdata/lidar nor extra real terrain found');
     return;
@@ -160,8 +161,9 @@ export async function exportRealTraining(outRoot: string, model?: string): Promi
 }
 
 /** Appends `model`'s own candidates on the clean training parts to the real mosaics' look-alikes (see the header). */
-export async function remineRealTraining(outRoot: string, model: string | undefined, minScore: number): Promise<void> {
-  const sources = trainingSources();
+export async function remineRealTraining(outRoot: string, model: string | undefined, minScore: number, withLaz = false): Promise<void> {
+  const sources = withLaz ? trainOnlySources() : trainingSources();
+  for (const s of sources) await ensureLazSource(s);
   if (sources.length === 0) {
     console.error('real training data skipped: neither ../shared/realdata/lidar nor extra real terrain found');
     return;
@@ -220,13 +222,13 @@ async function writeRealMosaic(dir: string, p: Part, z05: Float32Array, truth: {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, only: { type: 'string' }, model: { type: 'string' }, remine: { type: 'boolean' }, 'mine-score': { type: 'string' } } });
+  const { values } = parseArgs({ options: { out: { type: 'string' }, only: { type: 'string' }, model: { type: 'string' }, remine: { type: 'boolean' }, 'mine-score': { type: 'string' }, 'with-laz': { type: 'boolean' } } });
   const out = values.out ?? 'tmp/detector-data';
   await mkdir(out, { recursive: true });
   if (values.remine) {
-    await remineRealTraining(out, values.model, Number(values['mine-score'] ?? 0.05));
+    await remineRealTraining(out, values.model, Number(values['mine-score'] ?? 0.05), values['with-laz']);
     process.exit(0);
   }
   for (const m of MOSAICS) if (!values.only || values.only === m.split) await exportMosaic(m, out);
-  if (!values.only || values.only === 'real') await exportRealTraining(out, values.model);
+  if (!values.only || values.only === 'real') await exportRealTraining(out, values.model, values['with-laz']);
 }
