@@ -62,7 +62,16 @@ export const detectCommand: Command = {
       const ok = res.reports.filter((r) => r.ok).length;
       const failed = res.reports.filter((r) => !r.ok);
       // positions stored in Lambert-93 (and written in WGS 84) cross a datum shift proj4js may only approximate
-      const datumNotes = [...new Set(Object.values(res.tileCrs))].filter((c) => c !== LAMBERT93).map((c) => datumShiftAccuracy(c)).filter((a) => a.metres === null || a.metres > 5);
+      const datumNotes = [...new Set(Object.values(res.tileCrs))]
+        .filter((c) => c !== LAMBERT93)
+        .map((c) => {
+          try {
+            return datumShiftAccuracy(c);
+          } catch {
+            return { metres: null, note: `${c}: datum shift not known` };
+          }
+        })
+        .filter((a) => a.metres === null || a.metres > 5);
       if (!values.json) for (const a of datumNotes) console.error(`  note: ${a.note}; the GeoJSON in the tiles' own CRS is exact (--out without --wgs84)`);
       const written = values.wgs84 || outCrs === 'EPSG:4326' ? { wgs84: true } : outCrs ? { crs: outCrs } : defaultOutputCrs(Object.values(res.tileCrs));
       const writtenIn = written.wgs84 ? 'WGS 84' : written.crs ?? LAMBERT93;
