@@ -171,8 +171,9 @@ export function realDataPresent(): boolean {
 
 /**
  * Real terrain that is not in ../shared: public airborne-LiDAR DTMs in other national CRSs
- * (EXTRA_SOURCES), gathered by hand from the repositories named in each source's `origin` into
- * $VIGIE_REALDATA_EXTRA (default tmp/realdata-extra, git-ignored; nothing from it is committed).
+ * (EXTRA_SOURCES), gathered from clones of the repositories named in each source's `origin` into
+ * $VIGIE_REALDATA_EXTRA (default tmp/realdata-extra, git-ignored; nothing from it is committed) by
+ * pipelines/bench/gather-extra.sh.
  */
 export function extraLidarDir(): string {
   return process.env.VIGIE_REALDATA_EXTRA ?? resolve(ROOT, 'tmp/realdata-extra');
