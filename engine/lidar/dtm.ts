@@ -171,13 +171,13 @@ function planTiles(headers: LasHeader[], opts: DtmOptions): TileJob[] {
     const y1 = hd && hd.size === s ? hd.y1 : Math.floor((h.min[1] + h.max[1]) / 2 / s) * s + s;
     return { x0, y1 };
   };
-  const seen = new Map<string, LasHeader>();
+  const seen = new Map<string, LasHeader[]>();
   let shared = false;
   for (const h of headers) {
     const { x0, y1 } = tileOf(h);
     const key = `${x0}_${y1}`;
-    const other = seen.get(key);
-    if (other) {
+    const others = seen.get(key) ?? [];
+    for (const other of others) {
       // Two LiDAR HD tiles on one square, or two files covering the same ground (a tile and its
       // copy in another LAS version): the same survey twice, a mistake in the input.
       if ((lidarHdTile(basename(h.file)) && lidarHdTile(basename(other.file))) || overlapShare(h, other) > 0.9) {
@@ -185,7 +185,7 @@ function planTiles(headers: LasHeader[], opts: DtmOptions): TileJob[] {
       }
       shared = true;
     }
-    seen.set(key, h);
+    seen.set(key, [...others, h]);
   }
   if (!shared) {
     return headers.map((h, i) => ({ header: h, sources: [h], crs: crsOf[i], ...tileOf(h), size: size!, key: h.file }));
