@@ -40,6 +40,10 @@ export async function openDem(path: string, opts: { crs?: string } = {}): Promis
     readWin = async (w) => crop(await readAll(), grid.width, w);
   } else if (ext === '.tif' || ext === '.tiff') {
     const r = await openRaster(path, opts);
+    const bands = r.image.getSamplesPerPixel();
+    if (bands >= 3 && r.image.getBitsPerSample(0) === 8) {
+      throw new InputError(`${name}: an image (${bands} bands of 8 bits: a hillshade or a map export?), not a terrain model; expected one band of elevations in metres (Float32, as IGN's LiDAR HD MNT)`);
+    }
     grid = r.grid;
     nodata = r.nodata;
     readAll = () => r.readAll();

@@ -35,4 +35,10 @@ describe('GeoTIFF georeferencing as GDAL reads it', () => {
     for (let i = 0; i < area.length; i++) expect(Math.abs(all[i] - area[i])).toBeLessThanOrEqual(0.0051);
     expect(await scaled.readWindow({ col: 5, row: 7, width: 1, height: 1 })).toEqual(all.subarray(7 * 16 + 5, 7 * 16 + 6));
   });
+
+  it('refuses an 8-bit image (a hillshade, a map export) given as terrain, by name', async () => {
+    const { openDem } = await import('../../engine/geo/dem.ts');
+    await expect(openDem(join(FIX, 'rgb.tif'))).rejects.toThrow(/^rgb\.tif: an image \(3 bands of 8 bits: a hillshade or a map export\?\), not a terrain model/);
+    await expect(openDem(join(FIX, 'area.tif'))).resolves.toBeDefined();
+  });
 });
