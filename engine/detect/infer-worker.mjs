@@ -9,7 +9,7 @@ import { inflateSync } from 'node:zlib';
 import { parentPort } from 'node:worker_threads';
 import { addDecoder, BaseDecoder, fromArrayBuffer } from 'geotiff';
 import * as ort from 'onnxruntime-node';
-import { applyScaleOffset, readFloat32Band } from '../geo/float-band.mjs';
+import { applyScaleOffset, readFloat32Band, scaleOffsetOf } from '../geo/float-band.mjs';
 
 // deflate through node:zlib, as engine/geo/raster.ts does (same bytes out)
 class ZlibDeflateDecoder extends BaseDecoder {
@@ -26,10 +26,11 @@ async function decodeTiff(path) {
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
   const tiff = await fromArrayBuffer(whole ? bytes.buffer : new Uint8Array(bytes).buffer);
   const image = await tiff.getImage(0);
+  const so = await scaleOffsetOf(image);
   const fast = await readFloat32Band(image, bytes);
-  if (fast) return applyScaleOffset(image, fast);
+  if (fast) return applyScaleOffset(fast, so);
   const r = await image.readRasters({ samples: [0], interleave: true });
-  return applyScaleOffset(image, r instanceof Float32Array ? r : Float32Array.from(r));
+  return applyScaleOffset(r instanceof Float32Array ? r : Float32Array.from(r), so);
 }
 
 let session;

@@ -59,22 +59,32 @@ export async function readFloat32Band(image, bytes) {
 
 /**
  * GDAL's band scale and offset (`<Item name="SCALE" sample="0" role="scale">` in the
- * GDAL_METADATA tag: elevations stored as integers in centimetres, say) applied in place to
- * band 1's values, as GDAL reports them; nodata and NaN pixels are left as they are.
+ * GDAL_METADATA tag: elevations stored as integers in centimetres, say), read once per image;
+ * null when the values are to be taken as they are.
  * @param {import('geotiff').GeoTIFFImage} image
- * @param {Float32Array} data
- * @returns {Promise<Float32Array>} the same array
+ * @returns {Promise<{ scale: number, offset: number, nodata: number | null } | null>}
  */
-export async function applyScaleOffset(image, data) {
+export async function scaleOffsetOf(image) {
   const md = await image.getGDALMetadata(0);
   const scale = md?.SCALE !== undefined ? Number(md.SCALE) : 1;
   const offset = md?.OFFSET !== undefined ? Number(md.OFFSET) : 0;
-  if ((scale === 1 && offset === 0) || !Number.isFinite(scale) || !Number.isFinite(offset)) return data;
+  if ((scale === 1 && offset === 0) || !Number.isFinite(scale) || !Number.isFinite(offset)) return null;
   const nd = image.getGDALNoData();
-  const nodata = nd === null || nd === undefined ? null : Number(nd);
+  return { scale, offset, nodata: nd === null || nd === undefined ? null : Number(nd) };
+}
+
+/**
+ * Band 1's values as GDAL reports them: value × scale + offset, in place; nodata and NaN pixels
+ * are left as they are.
+ * @param {Float32Array} data
+ * @param {{ scale: number, offset: number, nodata: number | null } | null} so  from scaleOffsetOf
+ * @returns {Float32Array} the same array
+ */
+export function applyScaleOffset(data, so) {
+  if (!so) return data;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
-    if (v === v && v !== nodata) data[i] = v * scale + offset;
+    if (v === v && v !== so.nodata) data[i] = v * so.scale + so.offset;
   }
   return data;
 }

@@ -9,7 +9,7 @@ import { inflateSync } from 'node:zlib';
 import { addDecoder, BaseDecoder, fromArrayBuffer, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { InputError } from '../errors.ts';
 import { crsFromGeoKeys, normaliseCrs } from './crs.ts';
-import { applyScaleOffset, readFloat32Band } from './float-band.mjs';
+import { applyScaleOffset, readFloat32Band, scaleOffsetOf } from './float-band.mjs';
 import { grid as makeGrid, type Grid, type Window } from './grid.ts';
 
 class ZlibDeflateDecoder extends BaseDecoder {
@@ -77,6 +77,9 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
     crs,
   });
   const nd = image.getGDALNoData();
+  const so = await scaleOffsetOf(image).catch((err: Error) => {
+    throw new InputError(`${name}: unreadable GDAL metadata (${err.message}); expected a GeoTIFF as GDAL writes it`, { cause: err });
+  });
   const raster: Raster = {
     file: path,
     grid: g,
@@ -92,7 +95,7 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
           samples: [0],
           interleave: true,
         });
-        return applyScaleOffset(image, r instanceof Float32Array ? r : Float32Array.from(r as ArrayLike<number>));
+        return applyScaleOffset(r instanceof Float32Array ? r : Float32Array.from(r as ArrayLike<number>), so);
       } catch (err) {
         throw new InputError(`${name}: corrupt or truncated raster data (${(err as Error).message}; expected a complete GeoTIFF: a truncated download?)`, { cause: err });
       }
@@ -106,7 +109,7 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
       } catch (err) {
         throw new InputError(`${name}: corrupt or truncated raster data (${(err as Error).message}; expected a complete GeoTIFF: a truncated download?)`, { cause: err });
       }
-      return fast ? applyScaleOffset(image, fast) : raster.readWindow({ col: 0, row: 0, width: g.width, height: g.height });
+      return fast ? applyScaleOffset(fast, so) : raster.readWindow({ col: 0, row: 0, width: g.width, height: g.height });
     },
   };
   return raster;

@@ -61,13 +61,13 @@ const model = await fit(det);
 // the baseline does not depend on the model: its thresholds may be taken from an earlier fit
 const baseFrom = values['baseline-from'] ? (JSON.parse(await readFile(values['baseline-from'], 'utf8')) as { baseline?: Record<string, number> }).baseline : undefined;
 const base = baseFrom ? null : await fit(baselineDetector());
-// F1 on the synthetic splits alone at a threshold (for model selection beside the pooled fit)
-const synthetic = Object.fromEntries(CLASS_NAMES.map((c) => [c, { samples: [...model[c].samples], truth: model[c].truth }]));
+// F1 on the synthetic splits alone at a threshold (for model selection beside the pooled fit;
+// `model` holds the synthetic samples only, real ones are pooled in apart)
 const f1At = (c: string, th: number) => {
-  const tp = synthetic[c].samples.filter((x) => x.score >= th && x.hit).length;
-  const n = synthetic[c].samples.filter((x) => x.score >= th).length;
+  const tp = model[c].samples.filter((x) => x.score >= th && x.hit).length;
+  const n = model[c].samples.filter((x) => x.score >= th).length;
   const p = n ? tp / n : 0;
-  const r = synthetic[c].truth ? tp / synthetic[c].truth : 0;
+  const r = model[c].truth ? tp / model[c].truth : 0;
   return p + r ? (2 * p * r) / (p + r) : 0;
 };
 const synthKm2 = splits.reduce((a, s) => a + s.tiles.length, 0); // 1 km² tiles
