@@ -263,6 +263,8 @@ export interface Part {
   grid: Grid;
   /** elevations, NaN where there is no data */
   z: Float32Array;
+  /** the source's own pixel size, metres (the part is resampled from it to 0.5 m) */
+  sourceRes: number;
 }
 
 interface Loaded {
@@ -367,7 +369,7 @@ export async function loadPart(s: RealSource, part: PartName): Promise<Part> {
     height: H,
     crs: g.crs,
   });
-  return { source: s, part, grid, z };
+  return { source: s, part, grid, z, sourceRes: g.resX };
 }
 
 /** Area (km²) where a detection can be kept: pixels with data and no nodata or edge within `ringM` (square). */
@@ -414,6 +416,13 @@ export interface PlantOptions {
   density: number;
   /** share of each class among the draws (kilns fall back to another class where the ground is flat) */
   classShare?: Record<PlantClass, number>;
+  /**
+   * Features as the source would have recorded them: each feature's relief is averaged over the
+   * source's own pixels and resampled to 0.5 m as the terrain around it was (bilinear between
+   * pixel centres). Without it a feature planted into a 1 m or 2 m source keeps 0.5 m detail
+   * that its real surroundings never had.
+   */
+  nativeResolution?: boolean;
 }
 
 const DEFAULT_SHARE: Record<PlantClass, number> = { mound: 0.35, kiln: 0.2, enclosure: 0.2, pit: 0.25 };
@@ -469,7 +478,7 @@ export function plantFeatures(p: Part, o: PlantOptions): { z: Float32Array; trut
     if (!inside(x, y, R + 12)) continue;
     const placed = place(obj, x, y, zAt);
     if (!placed) continue; // kiln on flat or too steep ground
-    composite(z, geom, placed, variant, rng, R);
+    composite(z, geom, placed, variant, rng, R, o.nativeResolution ? Math.round(p.sourceRes / WORK_RES) : 1);
     discs.push({ x, y, r: R });
     truth.push({ cls, x: +x.toFixed(2), y: +y.toFixed(2), diameter: +diameter.toFixed(2), variant, reach: +R.toFixed(1) });
   }
@@ -532,7 +541,7 @@ function place(o: Obj, x: number, y: number, zAt: ZAt): Obj | null {
 }
 
 /** Stamps `o` into a window copy, degrades the difference by variant, adds it back to `z`. */
-function composite(z: Float32Array, g: TileGeom, o: Obj, variant: string, rng: Rng, R: number): void {
+function composite(z: Float32Array, g: TileGeom, o: Obj, variant: string, rng: Rng, R: number, native = 1): void {
   const size = o.kind === 'mound' || o.kind === 'pit' || o.kind === 'kiln' ? o.r : 2;
   const M = R + 4 + 0.4 * size; // room for the blur of eroded variants
   const c0 = Math.max(0, Math.floor((o.x - M - g.x0) / g.pixel));
@@ -571,12 +580,46 @@ function composite(z: Float32Array, g: TileGeom, o: Obj, variant: string, rng: R
       }
     }
   }
+  if (native > 1) diff = atSourceResolution(diff, w, h, c0, r0, native);
   for (let r = 0; r < h; r++) {
     for (let c = 0; c < w; c++) {
       const i = (r0 + r) * g.width + c0 + c;
       if (z[i] === z[i]) z[i] += diff[r * w + c];
     }
   }
+}
+
+/**
+ * `a` (a w × h window at column c0, row r0 of a part) as a source of k × k coarser pixels would
+ * record it: means over the source pixels (aligned on the part's origin, as loadPart cuts), then
+ * bilinear between their centres back to 0.5 m, as loadPart resamples. Outside the window counts
+ * as 0 (the window holds the whole feature and a margin).
+ */
+function atSourceResolution(a: Float32Array, w: number, h: number, c0: number, r0: number, k: number): Float32Array {
+  const bc0 = Math.floor(c0 / k);
+  const br0 = Math.floor(r0 / k);
+  const bw = Math.floor((c0 + w - 1) / k) - bc0 + 1;
+  const bh = Math.floor((r0 + h - 1) / k) - br0 + 1;
+  const mean = new Float64Array(bw * bh);
+  for (let r = 0; r < h; r++) {
+    const br = Math.floor((r0 + r) / k) - br0;
+    for (let c = 0; c < w; c++) mean[br * bw + Math.floor((c0 + c) / k) - bc0] += a[r * w + c];
+  }
+  for (let i = 0; i < mean.length; i++) mean[i] /= k * k;
+  const at = (br: number, bc: number) => (br < 0 || bc < 0 || br >= bh || bc >= bw ? 0 : mean[br * bw + bc]);
+  const out = new Float32Array(w * h);
+  for (let r = 0; r < h; r++) {
+    const fy = (r0 + r + 0.5) / k - 0.5 - br0;
+    const iy = Math.floor(fy);
+    const ty = fy - iy;
+    for (let c = 0; c < w; c++) {
+      const fx = (c0 + c + 0.5) / k - 0.5 - bc0;
+      const ix = Math.floor(fx);
+      const tx = fx - ix;
+      out[r * w + c] = (1 - ty) * ((1 - tx) * at(iy, ix) + tx * at(iy, ix + 1)) + ty * ((1 - tx) * at(iy + 1, ix) + tx * at(iy + 1, ix + 1));
+    }
+  }
+  return out;
 }
 
 /** Box blur of radius `rad` pixels by running sums, edges averaged over what exists. */

@@ -12,6 +12,9 @@
  *
  *   npx tsx pipelines/bench/real-terrain.ts [--model models/detector.onnx] [--calibration …] [--replicates 8] [--part calib]
  *       [--scale-test off|C1[,MINFACTOR[,FLOOR[,LEVELCAP]]]]   (mound scale test, engine/detect/scale-test.ts; default: the calibration's)
+ *       [--native-planting]   (features recorded at each source's own resolution, then resampled
+ *                              to 0.5 m like their surroundings: the same layouts, seen as a 1 m or
+ *                              2 m survey would see them)
  *
  * Needs ../shared/realdata/lidar (or $VIGIE_REALDATA_LIDAR); without it, says so and skips.
  */
@@ -104,6 +107,8 @@ export interface RealBenchOptions {
   part?: PartName;
   /** default: ../shared's REAL_SOURCES */
   sources?: RealSource[];
+  /** plant features at each source's own resolution (PlantOptions.nativeResolution) */
+  nativePlanting?: boolean;
   log?: (s: string) => void;
 }
 
@@ -132,7 +137,7 @@ export async function runRealParts(o: RealBenchOptions): Promise<RealRun> {
     let n = 0;
     for (let k = 0; k < reps; k++) {
       const seed = (part === 'bench' ? BENCH_SEED : part === 'calib' ? 2000 : 1000) + 100 * k + si;
-      const { z, truth } = plantFeatures(p, { seed, density: BENCH_DENSITY });
+      const { z, truth } = plantFeatures(p, { seed, density: BENCH_DENSITY, nativeResolution: o.nativePlanting });
       const dets = await detectPart(o.det, await writePart(p, z, join(dir, `${s.id}-planted-${k}.tif`)), p.grid.crs);
       run.planted.push({ id: s.id, replicate: k, truth, dets });
       n += truth.length;
@@ -216,7 +221,7 @@ export async function runRealTerrainBench(o: Omit<RealBenchOptions, 'part'>): Pr
   return {
     bench: 'bench half of each real DTM (see pipelines/bench/real-terrain-data.ts), 0.5 m, CRS given explicitly',
     sources: Object.fromEntries(await Promise.all(run.clean.map(async (c) => [c.id, REAL_SOURCES.find((s) => s.id === c.id)!.terrain]))),
-    planting: `${BENCH_DENSITY} features/km², seeds ${BENCH_SEED} + 100·layout + source index`,
+    planting: `${BENCH_DENSITY} features/km², seeds ${BENCH_SEED} + 100·layout + source index${o.nativePlanting ? ', each recorded at its source\'s own resolution then resampled to 0.5 m' : ', stamped at 0.5 m'}`,
     tolerance: 'max(5 m, 0.25 × truth diameter), greedy by score, each layout matched on its own',
     ...summariseRealRun(run, (c) => o.det.calibration.threshold(c)),
     terrain_not_in_shared: extra,
@@ -225,10 +230,10 @@ export async function runRealTerrainBench(o: Omit<RealBenchOptions, 'part'>): Pr
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, calibration: { type: 'string' }, replicates: { type: 'string' }, part: { type: 'string' }, 'scale-test': { type: 'string' } } });
+  const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, calibration: { type: 'string' }, replicates: { type: 'string' }, part: { type: 'string' }, 'scale-test': { type: 'string' }, 'native-planting': { type: 'boolean' } } });
   const det = await loadDetector({ modelPath: values.model, calibrationPath: values.calibration, scaleTest: parseScaleTest(values['scale-test']) });
   try {
-    const opts = { det, dataDir: values.data, replicates: values.replicates ? Number(values.replicates) : undefined, log: (m: string) => console.error(m) };
+    const opts = { det, dataDir: values.data, replicates: values.replicates ? Number(values.replicates) : undefined, nativePlanting: values['native-planting'], log: (m: string) => console.error(m) };
     const out = values.part && values.part !== 'bench'
       ? summariseRealRun(await runRealParts({ ...opts, part: values.part as PartName }), (c) => det.calibration.threshold(c))
       : await runRealTerrainBench(opts);

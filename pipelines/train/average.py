@@ -13,7 +13,7 @@ import sys
 import torch
 
 sys.path.insert(0, "pipelines/train")
-from train import Detector, export  # noqa: E402
+from train import detector_for, export  # noqa: E402
 
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 out, paths = args[0], args[1:]
@@ -23,7 +23,6 @@ if out.endswith(".pt"):
     torch.save(avg, out)
     print(f"wrote {out}: mean of {len(paths)} runs")
     sys.exit(0)
-m = Detector()
-m.load_state_dict(avg)
+m = detector_for(avg)
 export(m, out, flip="--flip" in sys.argv)
 print(f"wrote {out}: mean of {len(paths)} runs{' with flip augmentation' if '--flip' in sys.argv else ''}")

@@ -37,16 +37,17 @@ CELL = 4  # metres per output cell at 1 m working resolution
 class Detector(nn.Module):
     """Input: elevations at 1 m (N,1,H,W), H and W multiples of 4."""
 
-    def __init__(self, w=(16, 32, 40)):
+    def __init__(self, w=(16, 32, 40), small_relief=False):
         super().__init__()
         a, b, c = w
+        self.small_relief = small_relief
 
         def cbr(i, o, k=3, s=1, d=1):
             p = d * (k - 1) // 2
             return nn.Sequential(nn.Conv2d(i, o, k, s, p, dilation=d, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True))
 
         self.stem = nn.Sequential(
-            nn.Conv2d(3, a, 4, 2, 1, bias=False), nn.BatchNorm2d(a), nn.ReLU(inplace=True),  # 2 m
+            nn.Conv2d(4 if small_relief else 3, a, 4, 2, 1, bias=False), nn.BatchNorm2d(a), nn.ReLU(inplace=True),  # 2 m
             cbr(a, a),
             cbr(a, b, s=2),  # 4 m
             cbr(b, c),
@@ -55,24 +56,43 @@ class Detector(nn.Module):
         self.head = nn.Sequential(cbr(2 * c, c), nn.Conv2d(c, 7, 1))
         self.head[-1].bias.data[:4] = -4.6  # prior: heat ~0.01 everywhere
 
-    @staticmethod
-    def prep(z):
+    def prep(self, z):
         # two local relief models: 44 m mean (small features) and 100 m mean (broad, low
-        # ploughed mounds that a 44 m window would flatten); means at 4 m, bilinear back to 1 m
+        # ploughed mounds that a 44 m window would flatten); means at 4 m, bilinear back to 1 m.
+        # small_relief adds a 20 m one: on knobs, scarps and steep slopes the 44 m relief is
+        # metres high, its tanh saturates and clamps, and a small feature riding on it vanishes.
         m4 = F.avg_pool2d(z, 4, 4)
         out = []
-        for k in (11, 25):
+        for k in ((11, 25, 5) if self.small_relief else (11, 25)):
             m = F.avg_pool2d(m4, (1, k), 1, (0, k // 2), count_include_pad=False)
             m = F.avg_pool2d(m, (k, 1), 1, (k // 2, 0), count_include_pad=False)
             out.append(z - F.interpolate(m, scale_factor=4.0, mode="bilinear", align_corners=False))
-        r44, r100 = out
-        return torch.cat([torch.clamp(r44 * 2.0, -6.0, 6.0), torch.tanh(r44 * 4.0), torch.tanh(r100 * 2.0)], 1)
+        r44, r100 = out[0], out[1]
+        ch = [torch.clamp(r44 * 2.0, -6.0, 6.0), torch.tanh(r44 * 4.0), torch.tanh(r100 * 2.0)]
+        if self.small_relief:
+            ch.append(torch.tanh(out[2] * 4.0))
+        return torch.cat(ch, 1)
 
     def forward(self, z):
         f = self.stem(self.prep(z))
         g = self.context(f)
         o = self.head(torch.cat([f, g], 1))
         return torch.cat([torch.sigmoid(o[:, :4]), o[:, 4:]], 1)
+
+
+def detector_for(sd, small_relief=None):
+    """A Detector shaped for state dict `sd`; small_relief=True on a 3-channel `sd` widens the
+    first convolution with zero weights for the new channel (the model's output is unchanged)."""
+    has = sd["stem.0.weight"].shape[1] == 4
+    m = Detector(small_relief=has if small_relief is None else small_relief)
+    if m.small_relief and not has:
+        sd = dict(sd)
+        w = sd["stem.0.weight"]
+        sd["stem.0.weight"] = torch.cat([w, torch.zeros_like(w[:, :1])], 1)
+    elif has and not m.small_relief:
+        raise SystemExit("state dict has the small-relief channel; the model asked for has not")
+    m.load_state_dict(sd)
+    return m
 
 
 class Exported(nn.Module):
@@ -342,6 +362,7 @@ def main():
     ap.add_argument("--big-ploughed", type=float, default=1.0, help="extra draw weight of ploughed mounds >= 20 m")
     ap.add_argument("--remined-weight", type=float, default=1.0, help="draw weight of re-mined look-alikes (confusers.json entries with remined: true) scoring >= 0.2; lower scores pro rata")
     ap.add_argument("--real-share", type=float, default=0.0, help="share of patches drawn from real DTM backgrounds (train-real-* mosaics)")
+    ap.add_argument("--small-relief", action="store_true", help="a fourth input channel, relief against a 20 m mean (a 3-channel --init gets zero weights for it)")
     ap.add_argument("--verdicts", default=None, help="folder written by `vigie export training` (reviewed detections as examples)")
     ap.add_argument("--verdict-share", type=float, default=0.3, help="share of patches cut around a reviewed detection (with --verdicts)")
     args = ap.parse_args()
@@ -366,13 +387,14 @@ def main():
         counts = {c: int(sum((m[2][:, 2] == k).sum() for m in sel)) for k, c in enumerate(CLASSES)}
         counts["look-alikes"] = int(sum(len(m[3]) for m in sel))
         print(f"{label} train mosaics: {len(sel)} ({sorted(set(m[0].rsplit('-', 1)[0] if m.real else m[0] for m in sel))}) features {counts}", flush=True)
-    model = Detector()
+    if args.resume and os.path.exists(args.ckpt):
+        model = detector_for(torch.load(args.ckpt), True if args.small_relief else None)
+    elif args.init:
+        model = detector_for(torch.load(args.init), True if args.small_relief else None)
+    else:
+        model = Detector(small_relief=args.small_relief)
     nparams = sum(p.numel() for p in model.parameters())
     print(f"parameters: {nparams}", flush=True)
-    if args.resume and os.path.exists(args.ckpt):
-        model.load_state_dict(torch.load(args.ckpt))
-    elif args.init:
-        model.load_state_dict(torch.load(args.init))
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
 
     def lr_at(frac):  # warm-up over the first 5 % of the budget, then cosine down to 1 %

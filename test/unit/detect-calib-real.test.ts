@@ -25,9 +25,9 @@ describe('weighted calibration', () => {
   });
 });
 
-function flatPart(widthPx: number, heightPx: number, z = 100): Part {
+function flatPart(widthPx: number, heightPx: number, z = 100, sourceRes = 0.5): Part {
   const grid = makeGrid({ originX: 1000, originY: 5000, resX: 0.5, resY: 0.5, width: widthPx, height: heightPx, crs: 'EPSG:2154' });
-  return { source: REAL_SOURCES[0], part: 'bench', grid, z: new Float32Array(widthPx * heightPx).fill(z) };
+  return { source: REAL_SOURCES[0], part: 'bench', grid, z: new Float32Array(widthPx * heightPx).fill(z), sourceRes };
 }
 
 describe('real-terrain parts', () => {
@@ -69,5 +69,42 @@ describe('real-terrain parts', () => {
     expect(changedFar).toBe(0);
     // nodata stays nodata
     expect(Number.isNaN(a.z[10 * 1000 + 500])).toBe(true);
+  });
+
+  it('plants features as a coarser source records them: the same layout, volume kept, bilinear between 2 m pixel centres', () => {
+    const fine = plantFeatures(flatPart(600, 600, 100, 2), { seed: 11, density: 80 });
+    const coarse = plantFeatures(flatPart(600, 600, 100, 2), { seed: 11, density: 80, nativeResolution: true });
+    expect(coarse.truth).toEqual(fine.truth);
+    expect(coarse.truth.length).toBeGreaterThan(5);
+    // on a 0.5 m source the option changes nothing
+    expect(plantFeatures(flatPart(600, 600), { seed: 11, density: 80, nativeResolution: true }).z).toEqual(plantFeatures(flatPart(600, 600), { seed: 11, density: 80 }).z);
+    // volume: block means then bilinear with symmetric offsets keep the sum (hand: a tent sampled
+    // at 4 symmetric points per unit sums to 4)
+    let vf = 0;
+    let vc = 0;
+    for (let i = 0; i < fine.z.length; i++) { vf += fine.z[i] - 100; vc += coarse.z[i] - 100; }
+    expect(Math.abs(vc - vf)).toBeLessThan(1e-3 * Math.max(1, Math.abs(vf)) + 0.5);
+    // between two 2 m pixel centres (0.5 m columns 4i+2 … 4i+5 of a row) the relief is linear:
+    // equal steps, as bilinear interpolation of 2 m pixels gives — and not so at 0.5 m detail
+    const kinks = (z: Float32Array) => {
+      let n = 0;
+      for (let r = 0; r < 600; r += 3) {
+        for (let i = 0; 4 * i + 5 < 600; i++) {
+          const o = r * 600 + 4 * i + 2;
+          const d1 = z[o + 1] - z[o];
+          const d2 = z[o + 2] - z[o + 1];
+          const d3 = z[o + 3] - z[o + 2];
+          if (Math.abs(d1 - d2) > 1e-4 || Math.abs(d2 - d3) > 1e-4) n++;
+        }
+      }
+      return n;
+    };
+    expect(kinks(coarse.z)).toBe(0);
+    expect(kinks(fine.z)).toBeGreaterThan(100);
+    // a pit recorded by 2 m pixels is shallower than the same pit stamped at 0.5 m
+    for (const t of coarse.truth.filter((t) => t.cls === 'pit' && t.diameter < 6)) {
+      const i = Math.floor((5000 - t.y) / 0.5) * 600 + Math.floor((t.x - 1000) / 0.5);
+      expect(coarse.z[i]).toBeGreaterThan(fine.z[i]);
+    }
   });
 });
