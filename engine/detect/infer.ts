@@ -243,7 +243,19 @@ export interface DetectRunOptions {
   timings?: Timings;
   /** tile names only used as margins for their neighbours (already processed) */
   skip?: ReadonlySet<string>;
+  /**
+   * run the model only over the tile's data and CROP_MARGIN_M around it (default true); false
+   * runs it over the whole tile, nodata included (the same detections, slower on sparse tiles)
+   */
+  cropToData?: boolean;
 }
+
+/**
+ * Context kept around a tile's data when the model runs on its data only: twice the margin a
+ * tile takes from its neighbours, beyond the model's reach (a detection needs 10 m of data
+ * around it anyway).
+ */
+export const CROP_MARGIN_M = 2 * MARGIN_M;
 
 /**
  * Detects anomalies in `files`. Returns the detections (core only) and one report per file;
@@ -372,12 +384,14 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
     // one; results are kept per tile index so the output order does not depend on timing.
     const par = det.concurrency ?? 1;
     while (inflight.size >= Math.max(1, par)) await Promise.race(inflight);
+    // A tile that is mostly nodata (a coast, a survey's edge) runs over its data only.
+    const win = opts.cropToData === false ? null : dataWindow(holes, W, H, Math.ceil(CROP_MARGIN_M / P.resX));
     const task = (async () => {
       const ti0 = performance.now();
-      const out = await det.run(buf, W, H);
+      const out = await (win ? det.run(crop(buf, W, win), win.width, win.height) : det.run(buf, W, H));
       timings.inference += out.ms ?? performance.now() - ti0;
       const tq = performance.now();
-      const found = postProcess(det, out, t, job, holes, W, H, floor, coarse);
+      const found = postProcess(det, out, t, job, holes, W, H, floor, coarse, win ? { col: win.col / MODEL_STRIDE, row: win.row / MODEL_STRIDE } : undefined);
       perTile[ti] = found;
       timings.post += performance.now() - tq;
       const rs = mosaic.resampled.get(t.file);
@@ -446,6 +460,34 @@ async function readAligned(job: TileJob, tiles: TileSource[], timings: Timings):
   return out;
 }
 
+/**
+ * The window of a W × H tile (multiples of MODEL_STRIDE) holding every pixel with data and
+ * `margin` pixels around it, on MODEL_STRIDE boundaries; null when it would not save at least a
+ * third of the tile (or when there is no data: the tile runs whole, as before).
+ */
+export function dataWindow(holes: Uint8Array, W: number, H: number, margin: number): Window | null {
+  let c0 = W, c1 = -1, r0 = H, r1 = -1;
+  for (let r = 0; r < H; r++) {
+    const o = r * W;
+    let first = -1;
+    let last = -1;
+    for (let c = 0; c < W; c++) if (!holes[o + c]) { first = c; break; }
+    if (first < 0) continue;
+    for (let c = W - 1; c >= first; c--) if (!holes[o + c]) { last = c; break; }
+    if (first < c0) c0 = first;
+    if (last > c1) c1 = last;
+    if (r < r0) r0 = r;
+    r1 = r;
+  }
+  if (c1 < 0) return null;
+  const down = (v: number) => Math.max(0, Math.floor(v / MODEL_STRIDE) * MODEL_STRIDE);
+  const col = down(c0 - margin);
+  const row = down(r0 - margin);
+  const width = Math.min(W, Math.ceil((c1 + 1 + margin) / MODEL_STRIDE) * MODEL_STRIDE) - col;
+  const height = Math.min(H, Math.ceil((r1 + 1 + margin) / MODEL_STRIDE) * MODEL_STRIDE) - row;
+  return width * height <= (2 / 3) * W * H ? { col, row, width, height } : null;
+}
+
 function crop(data: Float32Array, width: number, w: Window): Float32Array {
   const out = new Float32Array(w.width * w.height);
   for (let r = 0; r < w.height; r++) out.set(data.subarray((w.row + r) * width + w.col, (w.row + r) * width + w.col + w.width), r * w.width);
@@ -460,10 +502,15 @@ function coreBounds(g: Grid) {
   return { minx: g.originX, miny: g.originY - g.height * g.resY, maxx: g.originX + g.width * g.resX, maxy: g.originY };
 }
 
-function postProcess(det: Detector, out: { maps: Float32Array; width: number; height: number }, t: TileSource, job: TileJob, holes: Uint8Array, W: number, H: number, floor: number, coarse: Coarse | null): Detection[] {
+function postProcess(
+  det: Detector, out: { maps: Float32Array; width: number; height: number }, t: TileSource, job: TileJob, holes: Uint8Array, W: number, H: number,
+  floor: number, coarse: Coarse | null, offset?: { col: number; row: number },
+): Detection[] {
   const g = job.padded;
   const cell = MODEL_STRIDE * g.resX;
-  const peaks = extractPeaks({ data: out.maps, width: out.width, height: out.height, classes: CLASSES.length }, { threshold: floor, cellSize: cell, minDistance: 1.5, nmsFactor: 0.5 });
+  const found = extractPeaks({ data: out.maps, width: out.width, height: out.height, classes: CLASSES.length }, { threshold: floor, cellSize: cell, minDistance: 1.5, nmsFactor: 0.5 });
+  // maps of a window of the tile: cells counted from the padded tile's corner
+  const peaks = offset ? found.map((p) => ({ ...p, col: p.col + offset.col, row: p.row + offset.row })) : found;
   const left = g.originX;
   const top = g.originY;
   const res: Detection[] = [];

@@ -210,12 +210,19 @@ export async function runRealTerrainBench(o: Omit<RealBenchOptions, 'part'>): Pr
   }
   const t0 = performance.now();
   const run = await runRealParts({ ...o, part: 'bench' });
+  // the same layouts recorded at each source's own resolution (1 m, 2 m) — what a survey of that
+  // resolution would show of them — unless the whole bench was asked that way already
+  const native = o.nativePlanting ? null : await runRealParts({ ...o, part: 'bench', nativePlanting: true });
   // real terrain that is not in ../shared (when gathered): reported beside, never pooled with it
   const extras = extraSourcesPresent();
   const extra = extras.length
     ? {
       sources: Object.fromEntries(extras.map((s) => [s.id, `${s.terrain}; ${s.licence}; ${s.origin}`])),
       ...summariseRealRun(await runRealParts({ ...o, part: 'bench', sources: extras }), (c) => o.det.calibration.threshold(c)),
+      ...(o.nativePlanting ? {} : {
+        with_planted_features_at_source_resolution:
+          summariseRealRun(await runRealParts({ ...o, part: 'bench', sources: extras, nativePlanting: true }), (c) => o.det.calibration.threshold(c)).with_planted_features,
+      }),
     }
     : { skipped: `no extra real terrain in ${extraLidarDir()} (see EXTRA_SOURCES in pipelines/bench/real-terrain-data.ts)` };
   return {
@@ -224,6 +231,7 @@ export async function runRealTerrainBench(o: Omit<RealBenchOptions, 'part'>): Pr
     planting: `${BENCH_DENSITY} features/km², seeds ${BENCH_SEED} + 100·layout + source index${o.nativePlanting ? ', each recorded at its source\'s own resolution then resampled to 0.5 m' : ', stamped at 0.5 m'}`,
     tolerance: 'max(5 m, 0.25 × truth diameter), greedy by score, each layout matched on its own',
     ...summariseRealRun(run, (c) => o.det.calibration.threshold(c)),
+    ...(native ? { with_planted_features_at_source_resolution: summariseRealRun(native, (c) => o.det.calibration.threshold(c)).with_planted_features } : {}),
     terrain_not_in_shared: extra,
     wall_s: +((performance.now() - t0) / 1000).toFixed(1),
   };

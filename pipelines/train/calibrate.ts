@@ -18,6 +18,7 @@
  *   npx tsx pipelines/train/calibrate.ts [--data tmp/detector-data] [--model models/detector.onnx] [--real-weight 0.5] [--level-real-weight W] [--out F]
  *       [--baseline-from models/calibration.json]   (reuse the baseline's thresholds instead of refitting them)
  *       [--scale-test off|C1[,MINFACTOR[,FLOOR[,LEVELCAP]]]]  (the mound scale test the scores are fitted after, recorded in the file; default off)
+ *       [--native-planting]   (real parts' features recorded at each source's own resolution, see plantFeatures)
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -34,7 +35,7 @@ import { CALIBRATION_SPLITS, CLASS_NAMES, runDetector, splitTiles, truthOf } fro
 const FLOOR = 0.2;
 
 const REAL_LAYOUTS = 8;
-const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' }, 'real-weight': { type: 'string' }, 'level-real-weight': { type: 'string' }, 'baseline-from': { type: 'string' }, 'scale-test': { type: 'string' } } });
+const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' }, 'real-weight': { type: 'string' }, 'level-real-weight': { type: 'string' }, 'baseline-from': { type: 'string' }, 'scale-test': { type: 'string' }, 'native-planting': { type: 'boolean' } } });
 const dataDir = values.data ?? 'tmp/detector-data';
 const realWeight = values['real-weight'] !== undefined ? Number(values['real-weight']) : 0.5;
 if (!(realWeight >= 0 && realWeight < 1)) throw new Error(`--real-weight ${values['real-weight']}: expected a share in [0, 1)`);
@@ -84,7 +85,7 @@ const real = { shared: emptyGroup(), extra: emptyGroup() };
 const km2 = { shared: 0, extra: 0 };
 const sources = levelSources();
 if (sources.length && (realWeight > 0 || levelWeight > 0)) {
-  const run = await runRealParts({ det, dataDir, part: 'calib', sources, replicates: REAL_LAYOUTS, log: (m) => console.error(m) });
+  const run = await runRealParts({ det, dataDir, part: 'calib', sources, replicates: REAL_LAYOUTS, nativePlanting: values['native-planting'], log: (m) => console.error(m) });
   const groupOf = (id: string) => (sources.find((s) => s.id === id)!.extra ? 'extra' : 'shared');
   const keep = (d: { score: number }) => d.score >= FLOOR;
   for (const c of run.clean) {
@@ -99,7 +100,7 @@ if (sources.length && (realWeight > 0 || levelWeight > 0)) {
     dets.forEach((d, i) => g[d.cls].samples.push({ score: d.score, hit: r.matchOf[i] >= 0 }));
   }
   const ids = (g: string) => run.clean.filter((c) => groupOf(c.id) === g).map((c) => c.id).join(', ');
-  realNote = `real calibration parts (${ids('shared')}; ${(km2.shared / (REAL_LAYOUTS + 1)).toFixed(3)} km² usable, clean + ${REAL_LAYOUTS} planted layouts) weighted ${realWeight} of the evidence (w = ${weightOf(realWeight, km2.shared).toFixed(2)} per detection)` +
+  realNote = `real calibration parts (${ids('shared')}; ${(km2.shared / (REAL_LAYOUTS + 1)).toFixed(3)} km² usable, clean + ${REAL_LAYOUTS} planted layouts${values['native-planting'] ? ' recorded at each source\'s own resolution' : ''}) weighted ${realWeight} of the evidence (w = ${weightOf(realWeight, km2.shared).toFixed(2)} per detection)` +
     (km2.extra > 0
       ? `; reliability levels also from real terrain outside ../shared (${ids('extra')}: ${(km2.extra / (REAL_LAYOUTS + 1)).toFixed(3)} km² usable, EXTRA_SOURCES of pipelines/bench/real-terrain-data.ts), all real ground weighted ${levelWeight} (w = ${weightOf(levelWeight, km2.shared + km2.extra).toFixed(2)})`
       : levelWeight !== realWeight ? `; levels with real ground weighted ${levelWeight}` : '');

@@ -97,6 +97,44 @@ describe('committed detector model', () => {
     }
   });
 
+  it('runs the model over the data of a mostly empty tile only, with the same detections as over the whole tile', async () => {
+    // 512 m of nodata with a 160 m island of terrain holding a 20 m mound (r 10 m, 1 m high) at its centre
+    const S = 1024;
+    const ox = 700000;
+    const top = 6700512;
+    const island = { c0: 600, r0: 200, n: 320 };
+    const mound = { x: ox + (island.c0 + island.n / 2) * 0.5, y: top - (island.r0 + island.n / 2) * 0.5 };
+    const z = new Float32Array(S * S).fill(-99999);
+    for (let r = island.r0; r < island.r0 + island.n; r++) {
+      for (let c = island.c0; c < island.c0 + island.n; c++) {
+        const x = ox + (c + 0.5) * 0.5;
+        const y = top - (r + 0.5) * 0.5;
+        const s = Math.hypot(x - mound.x, y - mound.y) / 10;
+        z[r * S + c] = 150 + 0.015 * (x - ox) + (s < 1 ? Math.pow(1 - s * s, 1.2) : 0);
+      }
+    }
+    const path = join(dir, 'sparse.tif');
+    writeFileSync(path, writeGeoTiff(z, grid({ originX: ox, originY: top, resX: 0.5, resY: 0.5, width: S, height: S, crs: 'EPSG:2154' }), { nodata: -99999 }));
+    const sizes: number[] = [];
+    const spy: Detector = { ...det, run: (buf, w, h) => { sizes.push(w * h); return det.run(buf, w, h); } };
+    const whole = await detectFiles(spy, [path], { cropToData: false });
+    const wholeSizes = sizes.splice(0);
+    const cropped = await detectFiles(spy, [path]);
+    // the tile with its 64 m (128 px) margin on every side, nodata there too
+    expect(wholeSizes).toEqual([(S + 256) ** 2]);
+    // the island and 128 m around it, widened to 8-pixel boundaries: (320 + 2 × 256 + 8) px at most
+    expect(sizes).toHaveLength(1);
+    expect(sizes[0]).toBeLessThanOrEqual(840 * 840);
+    expect(sizes[0]).toBeGreaterThanOrEqual(320 * 320);
+    // the hand-planted mound is found, once, by both
+    for (const r of [whole, cropped]) {
+      const near = r.detections.filter((d) => Math.hypot(d.x - mound.x, d.y - mound.y) < 5);
+      expect(near.map((d) => d.cls)).toEqual(['mound']);
+    }
+    const key = (d: { cls: string; x: number; y: number; score: number }) => `${d.cls} ${d.x.toFixed(1)} ${d.y.toFixed(1)} ${d.score.toFixed(3)}`;
+    expect(cropped.detections.map(key)).toEqual(whole.detections.map(key));
+  });
+
   it('rejects a bad worker count with the fix in the message', async () => {
     await expect(loadDetector({ workers: -1 })).rejects.toThrow(/workers -1 .*use 0/);
   });
