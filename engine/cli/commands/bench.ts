@@ -40,6 +40,10 @@ const BENCHES: Record<string, { summary: string; load: () => Promise<BenchRun> }
     summary: 'LAZ → MNT: |Δz| vs IGN\'s DTMs, decode/triangulate/rasterise points/s, time for a 1 km² LiDAR HD tile',
     load: async () => (await import('../../../pipelines/bench/dtm.ts')).runDtmBench,
   },
+  sparse: {
+    summary: 'detector on a mostly-nodata tile: over its data only vs the whole tile, same detections',
+    load: async () => (await import('../../../pipelines/bench/sparse-tile.ts')).runSparseTileBench,
+  },
   scale: {
     summary: 'national plan on a local Redis: per-job queue overhead, jobs/s, Redis memory, 1 vs 2 workers, SIGKILL',
     load: async () => (await import('../../../pipelines/bench/scale.ts')).runScaleBench,
