@@ -109,6 +109,8 @@ export interface RealBenchOptions {
   sources?: RealSource[];
   /** plant features at each source's own resolution (PlantOptions.nativeResolution) */
   nativePlanting?: boolean;
+  /** run the parts without features too (default true; false when only planted layouts are wanted) */
+  clean?: boolean;
   log?: (s: string) => void;
 }
 
@@ -131,9 +133,9 @@ export async function runRealParts(o: RealBenchOptions): Promise<RealRun> {
   for (const s of o.sources ?? REAL_SOURCES) {
     const si = seedIndex(s);
     const p = await loadPart(s, part);
-    const clean = await detectPart(o.det, await writePart(p, p.z, join(dir, `${s.id}-clean.tif`)), p.grid.crs);
+    const clean = o.clean === false ? [] : await detectPart(o.det, await writePart(p, p.z, join(dir, `${s.id}-clean.tif`)), p.grid.crs);
     const areaKm2 = (p.grid.width * p.grid.height * 0.25) / 1e6;
-    run.clean.push({ id: s.id, crs: p.grid.crs, areaKm2, effectiveKm2: effectiveAreaKm2(p), dets: clean });
+    if (o.clean !== false) run.clean.push({ id: s.id, crs: p.grid.crs, areaKm2, effectiveKm2: effectiveAreaKm2(p), dets: clean });
     let n = 0;
     for (let k = 0; k < reps; k++) {
       const seed = (part === 'bench' ? BENCH_SEED : part === 'calib' ? 2000 : 1000) + 100 * k + si;
@@ -142,7 +144,7 @@ export async function runRealParts(o: RealBenchOptions): Promise<RealRun> {
       run.planted.push({ id: s.id, replicate: k, truth, dets });
       n += truth.length;
     }
-    log(`${s.id} (${part}): ${p.grid.width / 2} × ${p.grid.height / 2} m, ${clean.length} candidates clean, ${n} features planted in ${reps} layouts`);
+    log(`${s.id} (${part}): ${p.grid.width / 2} × ${p.grid.height / 2} m, ${o.clean === false ? '' : `${clean.length} candidates clean, `}${n} features planted in ${reps} layouts${o.nativePlanting ? ' at the source\'s resolution' : ''}`);
   }
   return run;
 }
@@ -212,7 +214,7 @@ export async function runRealTerrainBench(o: Omit<RealBenchOptions, 'part'>): Pr
   const run = await runRealParts({ ...o, part: 'bench' });
   // the same layouts recorded at each source's own resolution (1 m, 2 m) — what a survey of that
   // resolution would show of them — unless the whole bench was asked that way already
-  const native = o.nativePlanting ? null : await runRealParts({ ...o, part: 'bench', nativePlanting: true });
+  const native = o.nativePlanting ? null : await runRealParts({ ...o, part: 'bench', nativePlanting: true, clean: false });
   // real terrain that is not in ../shared (when gathered): reported beside, never pooled with it
   const extras = extraSourcesPresent();
   const extra = extras.length
@@ -221,7 +223,7 @@ export async function runRealTerrainBench(o: Omit<RealBenchOptions, 'part'>): Pr
       ...summariseRealRun(await runRealParts({ ...o, part: 'bench', sources: extras }), (c) => o.det.calibration.threshold(c)),
       ...(o.nativePlanting ? {} : {
         with_planted_features_at_source_resolution:
-          summariseRealRun(await runRealParts({ ...o, part: 'bench', sources: extras, nativePlanting: true }), (c) => o.det.calibration.threshold(c)).with_planted_features,
+          summariseRealRun(await runRealParts({ ...o, part: 'bench', sources: extras, nativePlanting: true, clean: false }), (c) => o.det.calibration.threshold(c)).with_planted_features,
       }),
     }
     : { skipped: `no extra real terrain in ${extraLidarDir()} (see EXTRA_SOURCES in pipelines/bench/real-terrain-data.ts)` };
