@@ -408,6 +408,13 @@ export interface Planted {
   variant: string;
   /** reach of the object, metres (for keeping hard negatives off it) */
   reach: number;
+  /**
+   * How far the feature stands out of its ground: the largest relief it adds (|Δz| inside its
+   * reach) over the RMS of the ground's own small relief (elevation minus its 20 m mean) on the
+   * disc of radius reach + 10 m before planting (at least 1 cm). Below 1 the ground's own bumps
+   * are as high as the feature.
+   */
+  prominence: number;
 }
 
 export interface PlantOptions {
@@ -480,9 +487,70 @@ export function plantFeatures(p: Part, o: PlantOptions): { z: Float32Array; trut
     if (!placed) continue; // kiln on flat or too steep ground
     composite(z, geom, placed, variant, rng, R, o.nativeResolution ? Math.round(p.sourceRes / WORK_RES) : 1);
     discs.push({ x, y, r: R });
-    truth.push({ cls, x: +x.toFixed(2), y: +y.toFixed(2), diameter: +diameter.toFixed(2), variant, reach: +R.toFixed(1) });
+    truth.push({ cls, x: +x.toFixed(2), y: +y.toFixed(2), diameter: +diameter.toFixed(2), variant, reach: +R.toFixed(1), prominence: 0 });
+  }
+  if (truth.length) {
+    const rel = smallRelief(p.z, W, H, Math.round(10 / WORK_RES));
+    for (const t of truth) t.prominence = prominence(t, p.z, z, rel, g);
   }
   return { z, truth };
+}
+
+/** Elevation minus its box mean of half-width `half` pixels (NaN where there is no data). */
+export function smallRelief(z: Float32Array, W: number, H: number, half: number): Float32Array {
+  const S = new Float64Array((W + 1) * (H + 1));
+  const N = new Float64Array((W + 1) * (H + 1));
+  for (let r = 0; r < H; r++) {
+    let s = 0;
+    let n = 0;
+    for (let c = 0; c < W; c++) {
+      const v = z[r * W + c];
+      if (v === v) { s += v; n++; }
+      S[(r + 1) * (W + 1) + c + 1] = S[r * (W + 1) + c + 1] + s;
+      N[(r + 1) * (W + 1) + c + 1] = N[r * (W + 1) + c + 1] + n;
+    }
+  }
+  const out = new Float32Array(W * H).fill(Number.NaN);
+  for (let r = 0; r < H; r++) {
+    const r0 = Math.max(0, r - half);
+    const r1 = Math.min(H, r + half + 1);
+    for (let c = 0; c < W; c++) {
+      const v = z[r * W + c];
+      if (v !== v) continue;
+      const c0 = Math.max(0, c - half);
+      const c1 = Math.min(W, c + half + 1);
+      const at = (A: Float64Array) => A[r1 * (W + 1) + c1] - A[r0 * (W + 1) + c1] - A[r1 * (W + 1) + c0] + A[r0 * (W + 1) + c0];
+      out[r * W + c] = v - at(S) / at(N);
+    }
+  }
+  return out;
+}
+
+export const PROMINENCE_MIN_CLUTTER = 0.01;
+
+/** See Planted.prominence. */
+function prominence(t: { x: number; y: number; reach: number }, before: Float32Array, after: Float32Array, rel: Float32Array, g: Grid): number {
+  const R = t.reach + 10;
+  const c0 = Math.max(0, Math.floor((t.x - R - g.originX) / WORK_RES));
+  const c1 = Math.min(g.width - 1, Math.ceil((t.x + R - g.originX) / WORK_RES));
+  const r0 = Math.max(0, Math.floor((g.originY - t.y - R) / WORK_RES));
+  const r1 = Math.min(g.height - 1, Math.ceil((g.originY - t.y + R) / WORK_RES));
+  let signal = 0;
+  let ss = 0;
+  let n = 0;
+  for (let r = r0; r <= r1; r++) {
+    for (let c = c0; c <= c1; c++) {
+      const d = Math.hypot(g.originX + (c + 0.5) * WORK_RES - t.x, g.originY - (r + 0.5) * WORK_RES - t.y);
+      if (d > R) continue;
+      const i = r * g.width + c;
+      if (d <= t.reach) signal = Math.max(signal, Math.abs(after[i] - before[i]));
+      const v = rel[i];
+      if (v === v) { ss += v * v; n++; }
+    }
+  }
+  // at least 1 cm, a DTM's vertical resolution (generated ground can be exactly flat)
+  const clutter = Math.max(PROMINENCE_MIN_CLUTTER, n ? Math.sqrt(ss / n) : 0);
+  return +(signal / clutter).toFixed(2);
 }
 
 type ZAt = (x: number, y: number) => number;

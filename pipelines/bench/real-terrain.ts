@@ -70,6 +70,7 @@ function tally(sets: Scored[], keep: (d: Detection) => boolean) {
   const out: Record<string, { truth: number; tp: number; fp: number; fn: number }> = {};
   for (const c of CLASS_NAMES) out[c] = { truth: 0, tp: 0, fp: 0, fn: 0 };
   const byVariant: Record<string, { truth: number; found: number }> = {};
+  const byProminence: Record<string, Record<string, { truth: number; found: number }>> = {};
   for (const s of sets) {
     const kept = s.dets.filter(keep);
     const r = evaluate(s.truth.map((t) => ({ cls: t.cls, x: t.x, y: t.y, diameter: t.diameter })), kept.map((d) => ({ cls: d.cls, x: d.x, y: d.y, score: d.score })), { classes: [...CLASS_NAMES] });
@@ -86,6 +87,10 @@ function tally(sets: Scored[], keep: (d: Detection) => boolean) {
       byVariant[k] ??= { truth: 0, found: 0 };
       byVariant[k].truth++;
       if (hit.has(i)) byVariant[k].found++;
+      const band = PROMINENCE_BANDS.find((b) => t.prominence < b.below)!.name;
+      byProminence[t.cls] ??= Object.fromEntries(PROMINENCE_BANDS.map((b) => [b.name, { truth: 0, found: 0 }]));
+      byProminence[t.cls][band].truth++;
+      if (hit.has(i)) byProminence[t.cls][band].found++;
     });
   }
   const r3 = (v: number) => +v.toFixed(3);
@@ -95,8 +100,17 @@ function tally(sets: Scored[], keep: (d: Detection) => boolean) {
     const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
     return [c, { precision: r3(precision), recall: r3(recall), f1: r3(f1), ...s }];
   }));
-  return { classes, byVariant };
+  return { classes, byVariant, byProminence };
 }
+
+/** Bands of Planted.prominence (feature relief over the ground's own small relief) the bench reports recall in. */
+export const PROMINENCE_BANDS = [
+  { name: 'under 1', below: 1 },
+  { name: '1 to 2', below: 2 },
+  { name: '2 to 4', below: 4 },
+  { name: '4 to 8', below: 8 },
+  { name: '8 and over', below: Number.POSITIVE_INFINITY },
+] as const;
 
 export interface RealBenchOptions {
   det: Detector;
@@ -199,6 +213,8 @@ export function summariseRealRun(run: RealRun, threshold: (cls: string) => numbe
       by_level: byLevel,
       level_true_share: levelShare,
       recall_by_variant_possible_or_better: Object.fromEntries(Object.entries(possible.byVariant).sort().map(([k, v]) => [k, `${v.found}/${v.truth}`])),
+      prominence_note: 'largest relief a feature adds over the RMS of the ground\'s own relief (elevation minus its 20 m mean) within 10 m of it, before planting (plantFeatures)',
+      recall_by_prominence_possible_or_better: Object.fromEntries(CLASS_NAMES.map((c) => [c, Object.fromEntries(Object.entries(possible.byProminence[c] ?? {}).map(([k, v]) => [k, `${v.found}/${v.truth}`]))])),
     },
   };
 }

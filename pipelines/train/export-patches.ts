@@ -127,6 +127,14 @@ async function writeConfusers(m: MosaicSpec, dir: string): Promise<void> {
 /** Planted layouts per real training part, and their density (features per km²). */
 export const REAL_LAYOUTS = 12;
 export const REAL_TRAIN_DENSITY = 60;
+/**
+ * Further layouts per real training part whose features are recorded at the source's own
+ * resolution (plantFeatures' nativeResolution: a 1 m or 2 m survey never has a feature's 0.5 m
+ * detail), seeds 5000 + 100·layout + source index, as mosaics `train-real-<source>-n<layout>`;
+ * their look-alikes are layout 0's (re-mined ones included) off the new features. Sources
+ * already at 0.5 m get none (the two plantings are the same there).
+ */
+export const REAL_NATIVE_LAYOUTS = 8;
 
 /** Real training mosaics (see the header); `model` mines the hard negatives (default: the shipped model). */
 export async function exportRealTraining(outRoot: string, model?: string, withLaz = false): Promise<void> {
@@ -158,6 +166,26 @@ export async function exportRealTraining(outRoot: string, model?: string, withLa
   } finally {
     await det.close();
   }
+  for (const s of sources) await exportNativeLayouts(outRoot, s);
+}
+
+/** The source-resolution layouts of one real training part (see REAL_NATIVE_LAYOUTS). */
+async function exportNativeLayouts(outRoot: string, s: Parameters<typeof loadPart>[0]): Promise<void> {
+  if (existsSync(join(outRoot, `train-real-${s.id}-n${REAL_NATIVE_LAYOUTS - 1}`, 'meta.json'))) return;
+  const p = await loadPart(s, 'train');
+  if (Math.round(p.sourceRes / 0.5) <= 1) return;
+  const si = seedIndex(s);
+  const left = p.grid.originX;
+  const top = p.grid.originY;
+  const base = JSON.parse(await readFile(join(outRoot, `train-real-${s.id}-0`, 'confusers.json'), 'utf8')) as { kind: string; col: number; row: number; r: number; remined?: boolean; score?: number }[];
+  for (let k = 0; k < REAL_NATIVE_LAYOUTS; k++) {
+    const { z, truth } = plantFeatures(p, { seed: 5000 + 100 * k + si, density: REAL_TRAIN_DENSITY, nativeResolution: true });
+    const dir = join(outRoot, `train-real-${s.id}-n${k}`);
+    await writeRealMosaic(dir, p, z, truth, []);
+    const negs = base.filter((c) => truth.every((t) => Math.hypot(t.x - (left + c.col), t.y - (top - c.row)) > t.reach + 4));
+    await writeFile(join(dir, 'confusers.json'), JSON.stringify(negs));
+  }
+  console.error(`train-real-${s.id}: ${REAL_NATIVE_LAYOUTS} layouts at the source's ${p.sourceRes} m`);
 }
 
 /** Appends `model`'s own candidates on the clean training parts to the real mosaics' look-alikes (see the header). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { f1Threshold, isotonic } from '../../engine/detect/calibrate.ts';
 import { grid as makeGrid } from '../../engine/geo/grid.ts';
-import { effectiveAreaKm2, plantFeatures, REAL_SOURCES, type Part } from '../../pipelines/bench/real-terrain-data.ts';
+import { effectiveAreaKm2, plantFeatures, type Planted, REAL_SOURCES, type Part } from '../../pipelines/bench/real-terrain-data.ts';
 
 describe('weighted calibration', () => {
   it('isotonic blocks average hits by weight (hand count)', () => {
@@ -74,7 +74,8 @@ describe('real-terrain parts', () => {
   it('plants features as a coarser source records them: the same layout, volume kept, bilinear between 2 m pixel centres', () => {
     const fine = plantFeatures(flatPart(600, 600, 100, 2), { seed: 11, density: 80 });
     const coarse = plantFeatures(flatPart(600, 600, 100, 2), { seed: 11, density: 80, nativeResolution: true });
-    expect(coarse.truth).toEqual(fine.truth);
+    const layout = (t: Planted[]) => t.map(({ prominence: _, ...rest }) => rest);
+    expect(layout(coarse.truth)).toEqual(layout(fine.truth));
     expect(coarse.truth.length).toBeGreaterThan(5);
     // on a 0.5 m source the option changes nothing
     expect(plantFeatures(flatPart(600, 600), { seed: 11, density: 80, nativeResolution: true }).z).toEqual(plantFeatures(flatPart(600, 600), { seed: 11, density: 80 }).z);
@@ -106,5 +107,29 @@ describe('real-terrain parts', () => {
       const i = Math.floor((5000 - t.y) / 0.5) * 600 + Math.floor((t.x - 1000) / 0.5);
       expect(coarse.z[i]).toBeGreaterThan(fine.z[i]);
     }
+  });
+
+  it('rates how far each feature stands out of its ground: its relief over the ground\'s own RMS relief (hand-built ground)', () => {
+    // ground: a checkerboard of 1 m squares at ±0.1 m around 100 m — its relief against a 20 m
+    // mean is ±0.1 m everywhere (RMS 0.1 m, hand) — and the same part exactly flat
+    const rough = flatPart(600, 600);
+    for (let r = 0; r < 600; r++) for (let c = 0; c < 600; c++) rough.z[r * 600 + c] = 100 + ((Math.floor(r / 2) + Math.floor(c / 2)) % 2 ? 0.1 : -0.1);
+    const a = plantFeatures(rough, { seed: 5, density: 60 });
+    expect(a.truth.length).toBeGreaterThan(3);
+    for (const t of a.truth) {
+      // the feature's own relief: the largest change planting made within its reach
+      let signal = 0;
+      for (let r = 0; r < 600; r++) {
+        for (let c = 0; c < 600; c++) {
+          if (Math.hypot(1000 + (c + 0.5) * 0.5 - t.x, 5000 - (r + 0.5) * 0.5 - t.y) <= t.reach) signal = Math.max(signal, Math.abs(a.z[r * 600 + c] - rough.z[r * 600 + c]));
+        }
+      }
+      expect(t.prominence).toBeCloseTo(signal / 0.1, 0);
+    }
+    // on flat ground the floor of 1 cm holds: prominence is the relief in centimetres
+    const flat = plantFeatures(flatPart(600, 600), { seed: 5, density: 60 });
+    for (const t of flat.truth) expect(Number.isFinite(t.prominence) && t.prominence > 5).toBe(true);
+    // the same layout on both grounds: a mound of the same relief stands out ten times more on flat ground
+    expect(flat.truth.map((t) => t.x)).toEqual(a.truth.map((t) => t.x));
   });
 });
