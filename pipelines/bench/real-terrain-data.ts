@@ -543,7 +543,8 @@ function prominence(t: { x: number; y: number; reach: number }, before: Float32A
       const d = Math.hypot(g.originX + (c + 0.5) * WORK_RES - t.x, g.originY - (r + 0.5) * WORK_RES - t.y);
       if (d > R) continue;
       const i = r * g.width + c;
-      if (d <= t.reach) signal = Math.max(signal, Math.abs(after[i] - before[i]));
+      const dz = Math.abs(after[i] - before[i]);
+      if (d <= t.reach && dz > signal) signal = dz; // (NaN where there is no data: skipped)
       const v = rel[i];
       if (v === v) { ss += v * v; n++; }
     }

@@ -228,7 +228,7 @@ export async function remineRealTraining(outRoot: string, model: string | undefi
 }
 
 /** A real part as a 1 m training mosaic (same files as exportMosaic). */
-async function writeRealMosaic(dir: string, p: Part, z05: Float32Array, truth: { cls: string; x: number; y: number; diameter: number; variant: string }[], negs: { kind: string; x: number; y: number; r: number }[]): Promise<void> {
+async function writeRealMosaic(dir: string, p: Part, z05: Float32Array, truth: { cls: string; x: number; y: number; diameter: number; variant: string; prominence: number }[], negs: { kind: string; x: number; y: number; r: number }[]): Promise<void> {
   await mkdir(dir, { recursive: true });
   const z = z05.slice();
   const vm = fillNodata(z, p.grid.width, p.grid.height, null);
@@ -242,7 +242,7 @@ async function writeRealMosaic(dir: string, p: Part, z05: Float32Array, truth: {
   }
   const left = p.grid.originX;
   const top = p.grid.originY;
-  const features = truth.map((t) => ({ class: t.cls, diameter_m: t.diameter, variant: t.variant, x: t.x, y: t.y, col: t.x - left, row: top - t.y }));
+  const features = truth.map((t) => ({ class: t.cls, diameter_m: t.diameter, variant: t.variant, prominence: t.prominence, x: t.x, y: t.y, col: t.x - left, row: top - t.y }));
   await writeFile(join(dir, 'z.f32'), Buffer.from(d.data.buffer));
   await writeFile(join(dir, 'valid.u8'), valid);
   await writeFile(join(dir, 'confusers.json'), JSON.stringify(negs.map((n) => ({ kind: n.kind, col: +(n.x - left).toFixed(2), row: +(top - n.y).toFixed(2), r: +n.r.toFixed(2) }))));

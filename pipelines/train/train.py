@@ -147,7 +147,10 @@ def load_mosaics(root, split, P=160, real=True):
         remined = np.array([bool(c.get("remined")) for c in clist], dtype=bool)
         conf_w = np.where(remined, REMINED_W * np.minimum(1.0, np.array([c.get("score", 0.2) for c in clist], dtype=np.float64) / 0.2), 1.0)
         variants = [f.get("variant", "") for f in meta["features"]]
+        # how far each planted feature stands out of its real ground (export-patches.ts; absent: generated ground)
+        prom = np.array([f.get("prominence", math.inf) for f in meta["features"]], dtype=np.float64)
         m = Mosaic((meta["name"], z, feats, conf, variants))
+        m.prom = prom
         m.valid, m.real, m.conf_w, m.remined = valid, is_real, conf_w, remined
         out.append(m)
     return out
@@ -214,6 +217,8 @@ CLASS_DRAW = [0.4, 0.15, 0.15, 0.3]  # share of feature-centred patches per clas
 
 BIG_PLOUGHED_W = 1.0  # extra weight of ploughed mounds >= 20 m (set by --big-ploughed)
 REMINED_W = 1.0  # draw weight of re-mined look-alikes (set by --remined-weight)
+HARD_PROM_W = 1.0  # extra draw weight of real features of prominence 2-8 (set by --hard-prominence)
+MIN_PROM = 0.0  # real features less prominent than this are not taught either way (set by --min-prominence)
 
 
 def feature_weight(k, d, variant):
@@ -226,6 +231,15 @@ def feature_weight(k, d, variant):
     return 1.0
 
 
+def prominence_weight(prom, fi):
+    """Real features visible but hard (prominence 2-8) drawn HARD_PROM_W times more; those under MIN_PROM never."""
+    if prom is None or not math.isfinite(prom[fi]):
+        return 1.0
+    if prom[fi] < MIN_PROM:
+        return 0.0
+    return HARD_PROM_W if 2.0 <= prom[fi] < 8.0 else 1.0
+
+
 class Pool:
     """Draw tables of a set of mosaics: features per class (weighted), look-alikes, mosaics by area."""
 
@@ -234,7 +248,9 @@ class Pool:
         self.by_class = []
         for k in range(4):
             items = [(mi, fi) for mi in idx for fi in range(len(mosaics[mi][2])) if int(mosaics[mi][2][fi, 2]) == k]
-            w = np.array([feature_weight(k, mosaics[mi][2][fi, 3], mosaics[mi][4][fi]) for mi, fi in items])
+            w = np.array([feature_weight(k, mosaics[mi][2][fi, 3], mosaics[mi][4][fi]) * prominence_weight(getattr(mosaics[mi], "prom", None), fi) for mi, fi in items])
+            keep = w > 0
+            items, w = [it for it, kk in zip(items, keep) if kk], w[keep]
             self.by_class.append((items, w / w.sum() if len(w) else w))
         self.negs = [(mi, ci) for mi in idx for ci in range(len(mosaics[mi][3]))]
         nw = np.array([getattr(mosaics[mi], "conf_w", np.ones(len(mosaics[mi][3])))[ci] for mi, ci in self.negs], dtype=np.float64)
@@ -307,6 +323,10 @@ class Sampler:
         ff = f[sel].copy()
         ff[:, 0] -= c0
         ff[:, 1] -= r0
+        prom = getattr(self.m[mi], "prom", None)
+        # features that stand out of their real ground less than MIN_PROM: no target, and no loss
+        # around them either (taught neither as a find nor as ground)
+        faint = prom[sel] < MIN_PROM if prom is not None and MIN_PROM > 0 else np.zeros(len(ff), bool)
         # augmentation: dihedral group (coordinates follow np.rot90 / fliplr) and vertical scale
         k = int(rng.integers(4))
         for _ in range(k):
@@ -320,12 +340,16 @@ class Sampler:
             known = None if known is None else known[:, ::-1]
             ff[:, 0] = P - ff[:, 0]
         patch = (patch - patch.mean()) * rng.uniform(0.8, 1.25) + rng.uniform(-50, 500)
-        heat, reg, ind = make_targets(ff, P)
+        heat, reg, ind = make_targets(ff[~faint], P)
         # output cells mostly without data give no loss (the detector drops what touches nodata)
         S = P // CELL
         cell_ok = (valid.reshape(S, CELL, S, CELL).mean(axis=(1, 3)) >= 0.5).astype(np.float32)
         if known is not None:  # verdicts: loss only where a reviewer said what is there
             cell_ok *= (known.reshape(S, CELL, S, CELL).mean(axis=(1, 3)) >= 0.5).astype(np.float32)
+        if faint.any():
+            cc = (np.arange(S) + 0.5) * CELL
+            for x, y, _, d in ff[faint]:
+                cell_ok[(cc[:, None] - y) ** 2 + (cc[None, :] - x) ** 2 <= (d / 2 + CELL) ** 2] = 0.0
         return np.ascontiguousarray(patch)[None], heat, reg, ind, cell_ok
 
 
@@ -362,13 +386,16 @@ def main():
     ap.add_argument("--big-ploughed", type=float, default=1.0, help="extra draw weight of ploughed mounds >= 20 m")
     ap.add_argument("--remined-weight", type=float, default=1.0, help="draw weight of re-mined look-alikes (confusers.json entries with remined: true) scoring >= 0.2; lower scores pro rata")
     ap.add_argument("--real-share", type=float, default=0.0, help="share of patches drawn from real DTM backgrounds (train-real-* mosaics)")
+    ap.add_argument("--hard-prominence", type=float, default=1.0, help="draw weight of real planted features of prominence 2-8 (visible, but low over their ground's own relief)")
+    ap.add_argument("--min-prominence", type=float, default=0.0, help="real planted features of lower prominence are neither targets nor ground (no loss around them)")
     ap.add_argument("--small-relief", action="store_true", help="a fourth input channel, relief against a 20 m mean (a 3-channel --init gets zero weights for it)")
     ap.add_argument("--verdicts", default=None, help="folder written by `vigie export training` (reviewed detections as examples)")
     ap.add_argument("--verdict-share", type=float, default=0.3, help="share of patches cut around a reviewed detection (with --verdicts)")
     args = ap.parse_args()
-    global BIG_PLOUGHED_W, REMINED_W
+    global BIG_PLOUGHED_W, REMINED_W, HARD_PROM_W, MIN_PROM
     BIG_PLOUGHED_W = args.big_ploughed
     REMINED_W = args.remined_weight
+    HARD_PROM_W, MIN_PROM = args.hard_prominence, args.min_prominence
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
