@@ -219,6 +219,16 @@ export async function remineRealTraining(outRoot: string, model: string | undefi
         const add = negs.map((d) => ({ kind: `look-alike-${d.cls}`, col: +(d.x - left).toFixed(2), row: +(top - d.y).toFixed(2), r: +(d.diameter / 2).toFixed(2), remined: true, score: +d.score.toFixed(3) }));
         await writeFile(join(mdir, 'confusers.json'), JSON.stringify([...old, ...add]));
       }
+      // the source-resolution layouts, where they were written, the same way
+      for (let k = 0; k < REAL_NATIVE_LAYOUTS; k++) {
+        const mdir = join(outRoot, `train-real-${s.id}-n${k}`);
+        if (!existsSync(join(mdir, 'meta.json'))) continue;
+        const { truth } = plantFeatures(p, { seed: 5000 + 100 * k + si, density: REAL_TRAIN_DENSITY, nativeResolution: true });
+        const negs = mined.filter((d) => truth.every((t) => Math.hypot(t.x - d.x, t.y - d.y) > t.reach + 4));
+        const old = (JSON.parse(await readFile(join(mdir, 'confusers.json'), 'utf8')) as { remined?: boolean }[]).filter((c) => !c.remined);
+        const add = negs.map((d) => ({ kind: `look-alike-${d.cls}`, col: +(d.x - left).toFixed(2), row: +(top - d.y).toFixed(2), r: +(d.diameter / 2).toFixed(2), remined: true, score: +d.score.toFixed(3) }));
+        await writeFile(join(mdir, 'confusers.json'), JSON.stringify([...old, ...add]));
+      }
       const byCls = Object.entries(mined.reduce<Record<string, number>>((a, d) => ({ ...a, [d.cls]: (a[d.cls] ?? 0) + 1 }), {})).map(([c, n]) => `${c} ${n}`).join(', ');
       console.error(`train-real-${s.id}: ${mined.length} re-mined look-alikes (score ≥ ${minScore}: ${byCls || 'none'}; ≥ 0.2: ${mined.filter((d) => d.score >= 0.2).length}), ${(kept / REAL_LAYOUTS).toFixed(1)} per layout off planted features`);
     }
