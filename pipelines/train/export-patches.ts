@@ -209,22 +209,21 @@ export async function remineRealTraining(outRoot: string, model: string | undefi
       const left = p.grid.originX;
       const top = p.grid.originY;
       let kept = 0;
-      for (let k = 0; k < REAL_LAYOUTS; k++) {
-        const mdir = join(outRoot, `train-real-${s.id}-${k}`);
-        if (!existsSync(join(mdir, 'meta.json'))) throw new Error(`${mdir}: no real training mosaic; run --only real first`);
-        const { truth } = plantFeatures(p, { seed: 1000 + 100 * k + si, density: REAL_TRAIN_DENSITY });
+      // every layout: its planted truth (same seeds as when written), re-mined look-alikes off it
+      const layouts = [
+        ...Array.from({ length: REAL_LAYOUTS }, (_, k) => ({ name: `${k}`, seed: 1000 + 100 * k + si, nativeResolution: false, required: true })),
+        // the source-resolution layouts, where they were written
+        ...Array.from({ length: REAL_NATIVE_LAYOUTS }, (_, k) => ({ name: `n${k}`, seed: 5000 + 100 * k + si, nativeResolution: true, required: false })),
+      ];
+      for (const l of layouts) {
+        const mdir = join(outRoot, `train-real-${s.id}-${l.name}`);
+        if (!existsSync(join(mdir, 'meta.json'))) {
+          if (l.required) throw new Error(`${mdir}: no real training mosaic; run --only real first`);
+          continue;
+        }
+        const { truth } = plantFeatures(p, { seed: l.seed, density: REAL_TRAIN_DENSITY, nativeResolution: l.nativeResolution });
         const negs = mined.filter((d) => truth.every((t) => Math.hypot(t.x - d.x, t.y - d.y) > t.reach + 4));
-        kept += negs.length;
-        const old = (JSON.parse(await readFile(join(mdir, 'confusers.json'), 'utf8')) as { remined?: boolean }[]).filter((c) => !c.remined);
-        const add = negs.map((d) => ({ kind: `look-alike-${d.cls}`, col: +(d.x - left).toFixed(2), row: +(top - d.y).toFixed(2), r: +(d.diameter / 2).toFixed(2), remined: true, score: +d.score.toFixed(3) }));
-        await writeFile(join(mdir, 'confusers.json'), JSON.stringify([...old, ...add]));
-      }
-      // the source-resolution layouts, where they were written, the same way
-      for (let k = 0; k < REAL_NATIVE_LAYOUTS; k++) {
-        const mdir = join(outRoot, `train-real-${s.id}-n${k}`);
-        if (!existsSync(join(mdir, 'meta.json'))) continue;
-        const { truth } = plantFeatures(p, { seed: 5000 + 100 * k + si, density: REAL_TRAIN_DENSITY, nativeResolution: true });
-        const negs = mined.filter((d) => truth.every((t) => Math.hypot(t.x - d.x, t.y - d.y) > t.reach + 4));
+        if (!l.nativeResolution) kept += negs.length;
         const old = (JSON.parse(await readFile(join(mdir, 'confusers.json'), 'utf8')) as { remined?: boolean }[]).filter((c) => !c.remined);
         const add = negs.map((d) => ({ kind: `look-alike-${d.cls}`, col: +(d.x - left).toFixed(2), row: +(top - d.y).toFixed(2), r: +(d.diameter / 2).toFixed(2), remined: true, score: +d.score.toFixed(3) }));
         await writeFile(join(mdir, 'confusers.json'), JSON.stringify([...old, ...add]));
