@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { isKnownCrs, registerCrs } from '../../engine/geo/crs.ts';
 import { grid as makeGrid, type Grid } from '../../engine/geo/grid.ts';
 import { openRaster } from '../../engine/geo/raster.ts';
+import { meanFilter, validMask } from '../../engine/detect/relief-filter.ts';
 import { Rng } from '../samples/rng.ts';
 import { reach, type Obj } from '../samples/lidar/objects.ts';
 import { stampObject } from '../samples/lidar/stamps.ts';
@@ -496,33 +497,11 @@ export function plantFeatures(p: Part, o: PlantOptions): { z: Float32Array; trut
   return { z, truth };
 }
 
-/** Elevation minus its box mean of half-width `half` pixels (NaN where there is no data). */
-export function smallRelief(z: Float32Array, W: number, H: number, half: number): Float32Array {
-  const S = new Float64Array((W + 1) * (H + 1));
-  const N = new Float64Array((W + 1) * (H + 1));
-  for (let r = 0; r < H; r++) {
-    let s = 0;
-    let n = 0;
-    for (let c = 0; c < W; c++) {
-      const v = z[r * W + c];
-      if (v === v) { s += v; n++; }
-      S[(r + 1) * (W + 1) + c + 1] = S[r * (W + 1) + c + 1] + s;
-      N[(r + 1) * (W + 1) + c + 1] = N[r * (W + 1) + c + 1] + n;
-    }
-  }
-  const out = new Float32Array(W * H).fill(Number.NaN);
-  for (let r = 0; r < H; r++) {
-    const r0 = Math.max(0, r - half);
-    const r1 = Math.min(H, r + half + 1);
-    for (let c = 0; c < W; c++) {
-      const v = z[r * W + c];
-      if (v !== v) continue;
-      const c0 = Math.max(0, c - half);
-      const c1 = Math.min(W, c + half + 1);
-      const at = (A: Float64Array) => A[r1 * (W + 1) + c1] - A[r0 * (W + 1) + c1] - A[r1 * (W + 1) + c0] + A[r0 * (W + 1) + c0];
-      out[r * W + c] = v - at(S) / at(N);
-    }
-  }
+/** Elevation minus its box mean of half-width `half` pixels, nodata left out (NaN where there is no data). */
+function smallRelief(z: Float32Array, W: number, H: number, half: number): Float32Array {
+  const m = meanFilter(z, W, H, half, validMask(z, null));
+  const out = new Float32Array(W * H);
+  for (let i = 0; i < out.length; i++) out[i] = z[i] - m[i];
   return out;
 }
 

@@ -36,7 +36,7 @@ import { lidarMosaicCurrent } from '../samples/lidar/writer.ts';
 import { downsample2, fillNodata } from '../../engine/detect/model.ts';
 import { baselineDetector } from '../../engine/detect/baseline.ts';
 import { loadDetector } from '../../engine/detect/infer.ts';
-import { ensureLazSource, loadPart, plantFeatures, registerRealCrs, seedIndex, trainingSources, trainOnlySources, type Part } from '../bench/real-terrain-data.ts';
+import { ensureLazSource, loadPart, plantFeatures, registerRealCrs, seedIndex, trainingSources, trainOnlySources, WORK_RES, type Part } from '../bench/real-terrain-data.ts';
 import { detectPart, writePart } from '../bench/real-terrain.ts';
 
 export interface MosaicSpec {
@@ -173,7 +173,7 @@ export async function exportRealTraining(outRoot: string, model?: string, withLa
 async function exportNativeLayouts(outRoot: string, s: Parameters<typeof loadPart>[0]): Promise<void> {
   if (existsSync(join(outRoot, `train-real-${s.id}-n${REAL_NATIVE_LAYOUTS - 1}`, 'meta.json'))) return;
   const p = await loadPart(s, 'train');
-  if (Math.round(p.sourceRes / 0.5) <= 1) return;
+  if (Math.round(p.sourceRes / WORK_RES) <= 1) return;
   const si = seedIndex(s);
   const left = p.grid.originX;
   const top = p.grid.originY;
