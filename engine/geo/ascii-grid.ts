@@ -61,7 +61,8 @@ export function parseAsciiHeader(text: string, name: string, crs: string): Ascii
   const bottom = h.has('yllcenter') ? yll - resY! / 2 : yll;
   return {
     grid: makeGrid({ originX, originY: bottom + nrows * resY!, resX: resX!, resY: resY!, width: ncols, height: nrows, crs }),
-    nodata: h.has('nodata_value') ? h.get('nodata_value')! : null,
+    // the values are kept as float32: so is NODATA_value, or « -9999.9 » would never match them
+    nodata: h.has('nodata_value') ? Math.fround(h.get('nodata_value')!) : null,
     bodyOffset: pos,
   };
 }
@@ -142,7 +143,7 @@ export function writeAsciiGrid(data: Float32Array, g: Grid, opts: { nodata?: num
   for (let r = 0; r < g.height; r++) {
     for (let c = 0; c < g.width; c++) {
       const v = data[r * g.width + c];
-      row[c] = opts.nodata !== undefined && v === opts.nodata ? String(opts.nodata) : v.toFixed(dec);
+      row[c] = opts.nodata !== undefined && v === Math.fround(opts.nodata) ? String(opts.nodata) : v.toFixed(dec);
     }
     parts.push(row.join(' '), '\n');
   }

@@ -69,8 +69,29 @@ export async function scaleOffsetOf(image) {
   const scale = md?.SCALE !== undefined ? Number(md.SCALE) : 1;
   const offset = md?.OFFSET !== undefined ? Number(md.OFFSET) : 0;
   if ((scale === 1 && offset === 0) || !Number.isFinite(scale) || !Number.isFinite(offset)) return null;
-  const nd = image.getGDALNoData();
-  return { scale, offset, nodata: nd === null || nd === undefined ? null : Number(nd) };
+  return { scale, offset, nodata: gdalNoData(image, { float32: true }) };
+}
+
+/**
+ * The GDAL_NODATA value as the pixels hold it. The tag is text: a value written with fewer
+ * digits than the pixels' float32 (ArcGIS's « -3.40282306074e+038 », a rounded « -3.40282e+38 »)
+ * would never equal them as a double; GDAL compares float32 bands in float32, and so does this
+ * (the value rounded to float32, GDAL's snap of near-FLT_MAX values included).
+ * @param {import('geotiff').GeoTIFFImage} image
+ * @param {{ float32?: boolean }} [opts]  float32: the caller reads the pixels into a Float32Array
+ *   whatever the band's type (rounds the value as the pixels are rounded)
+ * @returns {number | null}
+ */
+export function gdalNoData(image, opts = {}) {
+  const text = image.getGDALNoData();
+  if (text === null || text === undefined) return null;
+  const v = Number(text);
+  const fd = image.fileDirectory;
+  const isFloat32 = fd.getValue('SampleFormat')?.[0] === 3 && fd.getValue('BitsPerSample')?.[0] === 32;
+  if (!(opts.float32 || isFloat32) || !Number.isFinite(v)) return v;
+  const FLT_MAX = 3.4028234663852886e38;
+  if (Math.abs(Math.abs(v) - FLT_MAX) <= 1e-10 * FLT_MAX) return Math.sign(v) * FLT_MAX;
+  return Math.fround(v);
 }
 
 /**

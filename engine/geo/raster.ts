@@ -9,7 +9,7 @@ import { inflateSync } from 'node:zlib';
 import { addDecoder, BaseDecoder, fromArrayBuffer, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { InputError } from '../errors.ts';
 import { crsFromGeoKeys, normaliseCrs } from './crs.ts';
-import { applyScaleOffset, readFloat32Band, scaleOffsetOf } from './float-band.mjs';
+import { applyScaleOffset, gdalNoData, readFloat32Band, scaleOffsetOf } from './float-band.mjs';
 import { grid as makeGrid, type Grid, type Window } from './grid.ts';
 
 class ZlibDeflateDecoder extends BaseDecoder {
@@ -76,14 +76,13 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
     height: image.getHeight(),
     crs,
   });
-  const nd = image.getGDALNoData();
   const so = await scaleOffsetOf(image).catch((err: Error) => {
     throw new InputError(`${name}: unreadable GDAL metadata (${err.message}); expected a GeoTIFF as GDAL writes it`, { cause: err });
   });
   const raster: Raster = {
     file: path,
     grid: g,
-    nodata: nd === null || nd === undefined ? null : Number(nd),
+    nodata: gdalNoData(image, { float32: true }),
     blockWidth: image.getTileWidth(),
     blockHeight: image.getTileHeight(),
     image,

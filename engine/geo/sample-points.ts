@@ -14,6 +14,7 @@ import { InputError } from '../errors.ts';
 import { normaliseCrs } from './crs.ts';
 import { grid as makeGrid, type Grid } from './grid.ts';
 import { crsOfImage, georeferenceOf, openRaster } from './raster.ts';
+import { gdalNoData } from './float-band.mjs';
 import { sampleBlocks, type BlockJob } from './sample-points-worker.mjs';
 
 export interface SampleOptions {
@@ -164,8 +165,7 @@ export async function samplePoints(
       throw new InputError(`${path}: not a readable GeoTIFF (${(err as Error).message})`, { cause: err });
     }
     g = gridOfImage(image, path, opts.crs);
-    const nd = image.getGDALNoData();
-    nodata = nd === null || nd === undefined ? null : Number(nd);
+    nodata = gdalNoData(image);
     const layout = { blockWidth: image.getTileWidth(), blockHeight: image.getTileHeight() };
     plan = planSamples(g, layout, xs, ys, opts.radius ?? 0);
     ({ values: raw, threads: used } = await readPlan(path, image, layout, plan, threads, helpers));

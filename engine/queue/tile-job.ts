@@ -20,6 +20,7 @@ import { normaliseCrs, registerCrs } from '../geo/crs.ts';
 import { openDem } from '../geo/dem.ts';
 import { writeGeoTiff } from '../geo/geotiff-write.ts';
 import { grid as makeGrid } from '../geo/grid.ts';
+import { gdalNoData } from '../geo/float-band.mjs';
 import { georeferenceOf } from '../geo/raster.ts';
 import { runRows, runSettings, settingsHash, type RunDetectionRow, type RunTileRow } from '../detect/detections.ts';
 import { detectFiles, loadDetector, MARGIN_M, type Detector } from '../detect/infer.ts';
@@ -214,14 +215,13 @@ async function cropNeighbour(nb: NeighbourRef, spec: JobSpec, work: string, k: n
     try {
       const img = await tiff.getImage(0);
       const { originX: ox, originY: oy, resX: rx, resY: ry } = georeferenceOf(img, isUrl(nb.src) ? urlBaseName(nb.src) : basename(nb.src));
-      const nd = img.getGDALNoData();
       const tiled = img.isTiled;
       const bw = img.getTileWidth();
       const bh = img.getTileHeight();
       const counts = (await img.fileDirectory.loadValue(tiled ? 'TileByteCounts' : 'StripByteCounts')) as ArrayLike<number> | undefined;
       const across = Math.ceil(img.getWidth() / bw);
       src = {
-        originX: ox, originY: oy, resX: rx, resY: ry, width: img.getWidth(), height: img.getHeight(), nodata: nd === null || nd === undefined ? null : Number(nd),
+        originX: ox, originY: oy, resX: rx, resY: ry, width: img.getWidth(), height: img.getHeight(), nodata: gdalNoData(img, { float32: true }),
         async read(c0, r0, c1, r1) {
           const r = await img.readRasters({ window: [c0, r0, c1, r1], samples: [0], interleave: true });
           let bytes = 0;
