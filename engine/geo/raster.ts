@@ -65,6 +65,7 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
   } catch (err) {
     throw new InputError(`${name}: not a readable GeoTIFF (${(err as Error).message}; expected a complete GeoTIFF or COG: a truncated download?)`, { cause: err });
   }
+  requireDecodableCompression(image, name);
   const crs = opts.crs ? normaliseCrs(opts.crs) : crsOfImage(image, name);
   const { originX, originY, resX, resY } = georeferenceOf(image, name);
   const g = makeGrid({
@@ -112,6 +113,20 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
     },
   };
   return raster;
+}
+
+/** TIFF compressions geotiff.js decodes in Node (JPEG and WebP need a browser's image decoder or are lossy RGB). */
+const DECODABLE = new Map([[1, 'none'], [5, 'LZW'], [8, 'Deflate'], [32946, 'Deflate'], [32773, 'PackBits'], [34887, 'LERC'], [50000, 'ZSTD']]);
+const OTHER = new Map([[6, 'old-style JPEG'], [7, 'JPEG'], [34712, 'JPEG 2000'], [34925, 'LZMA'], [50001, 'WebP'], [50002, 'JPEG XL'], [34933, 'PNG']]);
+
+/** InputError naming the compression when the file's cannot be decoded here (instead of « corrupt data » on the first read). */
+export function requireDecodableCompression(image: GeoTIFFImage, name: string): void {
+  const c = Number(image.fileDirectory.getValue('Compression') ?? 1);
+  if (DECODABLE.has(c)) return;
+  throw new InputError(
+    `${name}: compression ${OTHER.get(c) ?? 'unknown'} (TIFF code ${c}) is not supported; expected ${[...new Set(DECODABLE.values())].join(', ')} ` +
+      `(re-encode with: gdal_translate -co COMPRESS=DEFLATE ${name} out.tif)`,
+  );
 }
 
 export interface Georeference {

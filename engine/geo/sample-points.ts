@@ -13,7 +13,7 @@ import { fromFile, type GeoTIFFImage } from 'geotiff';
 import { InputError } from '../errors.ts';
 import { normaliseCrs } from './crs.ts';
 import { grid as makeGrid, type Grid } from './grid.ts';
-import { crsOfImage, georeferenceOf, openRaster } from './raster.ts';
+import { crsOfImage, georeferenceOf, openRaster, requireDecodableCompression } from './raster.ts';
 import { gdalNoData } from './float-band.mjs';
 import { sampleBlocks, type BlockJob } from './sample-points-worker.mjs';
 
@@ -164,6 +164,7 @@ export async function samplePoints(
     } catch (err) {
       throw new InputError(`${path}: not a readable GeoTIFF (${(err as Error).message})`, { cause: err });
     }
+    requireDecodableCompression(image, path);
     g = gridOfImage(image, path, opts.crs);
     nodata = gdalNoData(image);
     const layout = { blockWidth: image.getTileWidth(), blockHeight: image.getTileHeight() };

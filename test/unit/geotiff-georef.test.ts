@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openRaster } from '../../engine/geo/raster.ts';
@@ -40,5 +43,23 @@ describe('GeoTIFF georeferencing as GDAL reads it', () => {
     const { openDem } = await import('../../engine/geo/dem.ts');
     await expect(openDem(join(FIX, 'rgb.tif'))).rejects.toThrow(/^rgb\.tif: an image \(3 bands of 8 bits: a hillshade or a map export\?\), not a terrain model/);
     await expect(openDem(join(FIX, 'area.tif'))).resolves.toBeDefined();
+  });
+
+  it('decodes the compressions GDAL writes DTMs with, and names the one it cannot decode', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigie-compress-'));
+    try {
+      const src = join(FIX, 'area.tif');
+      const plain = Array.from(await (await openRaster(src)).readAll());
+      for (const co of [['COMPRESS=LZW', 'PREDICTOR=3'], ['COMPRESS=ZSTD', 'PREDICTOR=3'], ['COMPRESS=LERC_ZSTD', 'MAX_Z_ERROR=0'], ['COMPRESS=DEFLATE', 'PREDICTOR=2']]) {
+        const out = join(dir, `${co.join('-')}.tif`);
+        execFileSync('gdal_translate', ['-q', ...co.flatMap((c) => ['-co', c]), '-co', 'TILED=YES', '-co', 'BLOCKXSIZE=16', '-co', 'BLOCKYSIZE=16', src, out]);
+        expect(Array.from(await (await openRaster(out)).readAll()), co.join(' ')).toEqual(plain); // lossless: the same bits
+      }
+      const lzma = join(dir, 'lzma.tif');
+      execFileSync('gdal_translate', ['-q', '-co', 'COMPRESS=LZMA', src, lzma]);
+      await expect(openRaster(lzma)).rejects.toThrow(/^lzma\.tif: compression LZMA \(TIFF code 34925\) is not supported; expected none, LZW, Deflate, PackBits, LERC, ZSTD \(re-encode with: gdal_translate -co COMPRESS=DEFLATE lzma\.tif out\.tif\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
