@@ -115,9 +115,9 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
   return raster;
 }
 
-/** TIFF compressions geotiff.js decodes in Node (JPEG and WebP need a browser's image decoder or are lossy RGB). */
-const DECODABLE = new Map([[1, 'none'], [5, 'LZW'], [8, 'Deflate'], [32946, 'Deflate'], [32773, 'PackBits'], [34887, 'LERC'], [50000, 'ZSTD']]);
-const OTHER = new Map([[6, 'old-style JPEG'], [7, 'JPEG'], [34712, 'JPEG 2000'], [34925, 'LZMA'], [50001, 'WebP'], [50002, 'JPEG XL'], [34933, 'PNG']]);
+/** TIFF compressions geotiff.js decodes in Node (its WebP decoder needs a browser; JPEG is for 8-bit images, refused later as terrain by name). */
+const DECODABLE = new Map([[1, 'none'], [5, 'LZW'], [8, 'Deflate'], [32946, 'Deflate'], [32773, 'PackBits'], [34887, 'LERC'], [50000, 'ZSTD'], [6, 'JPEG'], [7, 'JPEG']]);
+const OTHER = new Map([[34712, 'JPEG 2000'], [34925, 'LZMA'], [50001, 'WebP'], [50002, 'JPEG XL']]);
 
 /** InputError naming the compression when the file's cannot be decoded here (instead of « corrupt data » on the first read). */
 export function requireDecodableCompression(image: GeoTIFFImage, name: string): void {
