@@ -45,8 +45,26 @@ interface EpsgEntry {
   code: string;
   kind: string;
   name: string;
+  wkt?: string;
   proj4: string | null;
   unit: string | null;
+}
+
+/** An entry of the registry that is Esri's, not EPSG's (its WKT closes with AUTHORITY["ESRI", …]). */
+function isEsriEntry(e: EpsgEntry): boolean {
+  return /AUTHORITY\[\s*"ESRI"\s*,\s*"?\d+"?\s*\]\s*\]\s*$/i.test(e.wkt ?? '');
+}
+
+/**
+ * The code a GeoTIFF's ProjectedCSType / GeographicType key can carry for `crs` (a short, below
+ * 32767, an EPSG entry of the registry), or null: a definition without a code, an Esri code
+ * (102329…), or one too large for the key.
+ */
+export function geoTiffKeyCode(crs: string): number | null {
+  const n = epsgNumber(normaliseCrs(crs));
+  if (n === null || n <= 0 || n >= USER_DEFINED) return null;
+  const e = epsgEntry(n);
+  return e && !isEsriEntry(e) ? n : null;
 }
 
 const KINDS: Record<string, CrsKind> = {
@@ -507,8 +525,12 @@ export function identifyCrs(def: string, name?: string, geographic?: string): st
   const want = name ? squash(name) : null;
   const base = geographic ? squash(geographic) : null;
   const score = (n: number) => {
-    const entryName = epsgEntry(n)!.name;
+    const entry = epsgEntry(n)!;
+    const entryName = entry.name;
     let v = 0;
+    // The registry also holds Esri's own codes (102329 « ETRS 1989 UTM Zone 32N 8Stellen »): an
+    // EPSG definition of the same parameters (4647) wins, whatever the file's citation says.
+    if (!isEsriEntry(entry)) v += 1000;
     if (want && squash(entryName) === want) v += 100;
     if (base && squash(entryName.split(' / ')[0]) === base) v += 10;
     if (/\(/.test(entryName)) v -= 1;

@@ -9,7 +9,8 @@
  */
 import { deflateSync } from 'node:zlib';
 import type { Grid } from './grid.ts';
-import { normaliseCrs } from './crs.ts';
+import { CrsError } from '../errors.ts';
+import { geoTiffKeyCode } from './crs.ts';
 
 export type SampleArray = Float32Array | Uint8Array | Int16Array | Uint16Array;
 
@@ -21,6 +22,11 @@ export interface WriteOptions {
   nodata?: number;
   /** zlib level, default 6 */
   level?: number;
+  /**
+   * A CRS without a GeoTIFF key code (a definition, an Esri code) is written as none instead of
+   * refused: for scratch files read back with their CRS given (neighbour margins), never for output.
+   */
+  scratch?: boolean;
 }
 
 interface Level {
@@ -50,7 +56,7 @@ export function writeGeoTiff(data: SampleArray, g: Grid, opts: WriteOptions = {}
   }
 
   // Layout: header (8) | IFD0 + its arrays | IFD1 ... | chunk data (smallest level first).
-  const ifds = levels.map((lv, i) => buildIfd(lv, i, g, tile, data, opts.nodata));
+  const ifds = levels.map((lv, i) => buildIfd(lv, i, g, tile, data, opts.nodata, opts.scratch));
   let offset = 8;
   const ifdOffsets: number[] = [];
   for (const ifd of ifds) {
@@ -156,7 +162,7 @@ interface Entry {
   values: number[] | string;
 }
 
-function buildIfd(lv: Level, index: number, g: Grid, tile: number | undefined, data: SampleArray, nodata?: number) {
+function buildIfd(lv: Level, index: number, g: Grid, tile: number | undefined, data: SampleArray, nodata?: number, scratch?: boolean) {
   const nChunks = lv.chunks.length;
   const entries: Entry[] = [];
   const add = (tag: number, type: number, values: number[] | string) => entries.push({ tag, type, values });
@@ -183,8 +189,8 @@ function buildIfd(lv: Level, index: number, g: Grid, tile: number | undefined, d
   if (index === 0) {
     add(33550, T.DOUBLE, [g.resX, g.resY, 0]);
     add(33922, T.DOUBLE, [0, 0, 0, g.originX, g.originY, 0]);
-    const crs = normaliseCrs(g.crs);
-    const epsg = Number(/^EPSG:(\d+)$/.exec(crs)?.[1] ?? 0);
+    const epsg = geoTiffKeyCode(g.crs) ?? (scratch ? 0 : null);
+    if (epsg === null) throw new CrsError(`CRS ${g.crs.length > 80 ? `${g.crs.slice(0, 80)}…` : g.crs} has no EPSG code a GeoTIFF key can carry; expected EPSG:NNNN (below 32767)`);
     const geographic = epsg === 4326 || epsg === 4171;
     // GeoKeyDirectory: version 1.1.0, then (key, location, count, value).
     add(34735, T.SHORT, [

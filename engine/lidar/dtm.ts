@@ -25,7 +25,7 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { CrsError, InputError } from '../errors.ts';
-import { normaliseCrs, requireProjectedMetres } from '../geo/crs.ts';
+import { geoTiffKeyCode, normaliseCrs, requireProjectedMetres } from '../geo/crs.ts';
 import { writeGeoTiff } from '../geo/geotiff-write.ts';
 import { grid as makeGrid, type BBox, type Grid } from '../geo/grid.ts';
 import { lasCrs, readLasHeader, readLasPoints, type LasHeader, type LasPoints } from './las.ts';
@@ -270,9 +270,9 @@ export async function lazToDtm(files: string[], opts: DtmOptions = {}): Promise<
   if (!files.length) throw new InputError('no point cloud given');
   const headers = await Promise.all(files.map((f) => readLasHeader(f)));
   const jobs = planTiles(headers, opts).sort((a, b) => b.y1 - a.y1 || a.x0 - b.x0);
-  if (opts.outDir && !/^EPSG:\d+$/.test(jobs[0].crs)) {
-    // The GeoTIFF writer records CRSs by EPSG code only.
-    throw new CrsError(`${basename(jobs[0].header.file)}: its CRS has no EPSG code, which the GeoTIFF output needs; give one with --crs EPSG:NNNN`);
+  if (opts.outDir && geoTiffKeyCode(jobs[0].crs) === null) {
+    // The GeoTIFF writer records CRSs by EPSG code only (checked before any work).
+    throw new CrsError(`${basename(jobs[0].header.file)}: its CRS ${jobs[0].crs.length > 80 ? 'definition' : jobs[0].crs} has no EPSG code a GeoTIFF can carry, which the output needs; give one with --crs EPSG:NNNN`);
   }
   if (opts.outDir) await mkdir(opts.outDir, { recursive: true });
 

@@ -283,6 +283,6 @@ async function writeCrop(
   const { data, bytes } = await src.read(c0, r0, c1, r1);
   const g = makeGrid({ originX: src.originX + c0 * src.resX, originY: src.originY - r0 * src.resY, resX: src.resX, resY: src.resY, width: c1 - c0, height: r1 - r0, crs: normaliseCrs(spec.c!) });
   const path = join(work, `${sourceTileName(nb.src)}.tif`);
-  await writeFile(path, writeGeoTiff(data, g, { nodata: src.nodata ?? undefined, level: 1 }));
+  await writeFile(path, writeGeoTiff(data, g, { nodata: src.nodata ?? undefined, level: 1, scratch: true }));
   return { path, bytes };
 }

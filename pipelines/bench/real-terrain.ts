@@ -42,7 +42,7 @@ export const BENCH_SEED = 3000;
 export async function writePart(p: Part, z: Float32Array, path: string): Promise<string> {
   const out = new Float32Array(z.length);
   for (let i = 0; i < z.length; i++) out[i] = z[i] === z[i] ? z[i] : NODATA;
-  await writeFile(path, writeGeoTiff(out, p.grid, { nodata: NODATA }));
+  await writeFile(path, writeGeoTiff(out, p.grid, { nodata: NODATA, scratch: true }));
   return path;
 }
 

@@ -209,3 +209,51 @@ describe('GeoKeys', () => {
     );
   });
 });
+
+describe('Esri codes in the registry', () => {
+  // epsg-index also holds Esri's own codes; GDAL writes `-a_srs ESRI:102329` (« ETRS89 UTM 32N,
+  // 8 digits », eastings prefixed by the zone: German state DTMs) as user-defined keys citing it.
+  const esriWkt = gdal('gdalsrsinfo', ['-o', 'wkt_esri', 'ESRI:102329']).trim();
+
+  it('a file in ESRI:102329 is read as EPSG:4647, the EPSG CRS GDAL gives the same coordinates for', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { writeGeoTiff } = await import('../../engine/geo/geotiff-write.ts');
+    const { grid } = await import('../../engine/geo/grid.ts');
+    const { openDem } = await import('../../engine/geo/dem.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'vigie-esri-'));
+    const src = join(dir, 'utm.tif');
+    const g = grid({ originX: 32_412_000, originY: 5_427_000, resX: 1, resY: 1, width: 16, height: 16, crs: 'EPSG:4647' });
+    writeFileSync(src, writeGeoTiff(new Float32Array(256).fill(120), g));
+    const esri = join(dir, 'esri.tif');
+    gdal('gdal_translate', ['-q', '-a_srs', 'ESRI:102329', src, esri]);
+    const dem = await openDem(esri);
+    expect(dem.grid.crs).toBe('EPSG:4647');
+    const [x, y] = transformer(dem.grid.crs, 'EPSG:2154')(32_412_004, 5_426_996);
+    const [gx, gy] = gdalTransform('ESRI:102329', 'EPSG:2154', 32_412_004, 5_426_996);
+    expect(Math.abs(x - gx)).toBeLessThan(0.01);
+    expect(Math.abs(y - gy)).toBeLessThan(0.01);
+    // its `.prj` as ArcGIS writes it (Esri WKT, no authority) says the same, and so does the
+    // WKT closed by AUTHORITY["ESRI","102329"] that other tools write
+    expect(crsFromWkt(esriWkt, 'utm.prj')).toBe('EPSG:4647');
+    const withAuthority = gdal('gdalsrsinfo', ['-o', 'wkt1', 'ESRI:102329']).trim();
+    expect(withAuthority).toMatch(/AUTHORITY\["ESRI","102329"\]\]$/);
+    expect(crsFromWkt(withAuthority, 'utm.prj')).toBe('EPSG:4647');
+  });
+
+  it('the GeoTIFF writer carries EPSG codes only: an Esri code or a definition is refused, not truncated', async () => {
+    const { writeGeoTiff } = await import('../../engine/geo/geotiff-write.ts');
+    const { grid } = await import('../../engine/geo/grid.ts');
+    const { geoTiffKeyCode } = await import('../../engine/geo/crs.ts');
+    expect(geoTiffKeyCode('EPSG:4647')).toBe(4647);
+    expect(geoTiffKeyCode('epsg:2154')).toBe(2154);
+    expect(geoTiffKeyCode('EPSG:102329')).toBeNull(); // 102329 does not fit a GeoKey (a short) either
+    expect(geoTiffKeyCode('+proj=tmerc +lon_0=9 +x_0=32500000 +ellps=GRS80 +units=m')).toBeNull();
+    const at = (crs: string) => grid({ originX: 32_412_000, originY: 5_427_000, resX: 1, resY: 1, width: 2, height: 2, crs });
+    expect(() => writeGeoTiff(new Float32Array(4), at('EPSG:102329'))).toThrow(CrsError);
+    expect(() => writeGeoTiff(new Float32Array(4), at('EPSG:102329'))).toThrow(/CRS EPSG:102329 has no EPSG code a GeoTIFF key can carry/);
+    expect(() => writeGeoTiff(new Float32Array(4), at(esriWkt))).toThrow(CrsError);
+    expect(writeGeoTiff(new Float32Array(4), at('EPSG:102329'), { scratch: true }).length).toBeGreaterThan(0);
+  });
+});

@@ -130,7 +130,7 @@ describe('raster', () => {
     expect(id.kept).toBe(1);
     expect((await store.one<{ crs: string }>(`SELECT crs FROM hazard_layers WHERE layer = 'custom'`))!.crs).toBe('EPSG:2154');
     const none = join(dir, 'nocrs.tif');
-    writeFileSync(none, writeGeoTiff(data(), g('LOCAL', 300000, 6730000, 25), { nodata: -9999 }));
+    writeFileSync(none, writeGeoTiff(data(), g('LOCAL', 300000, 6730000, 25), { nodata: -9999, scratch: true }));
     await failsUnchanged('raster', none, /nocrs\.tif: no EPSG code .*--crs EPSG:NNNN/, CrsError, { hazard: 'flood' } as LayerImportOptions);
     const r = await importLayer(store, 'raster', none, { hazard: 'flood', crs: 'EPSG:2154' } as LayerImportOptions);
     expect(r.kept).toBe(1);
