@@ -18,7 +18,7 @@
  *
  * Needs ../shared/realdata/lidar (or $VIGIE_REALDATA_LIDAR); without it, says so and skips.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LAMBERT93, normaliseCrs, transformer } from '../../engine/geo/crs.ts';
@@ -139,9 +139,19 @@ export interface RealRun {
 export async function runRealParts(o: RealBenchOptions): Promise<RealRun> {
   const log = o.log ?? (() => {});
   const part = o.part ?? 'bench';
+  const root = o.dataDir ?? 'tmp/detector-data';
+  await mkdir(root, { recursive: true });
+  // one folder per run: two benches at once (two candidate models) must not overwrite each other's tiles
+  const dir = await mkdtemp(join(root, `real-${part}-`));
+  try {
+    return await detectParts(o, part, dir, log);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function detectParts(o: RealBenchOptions, part: PartName, dir: string, log: (m: string) => void): Promise<RealRun> {
   const reps = o.replicates ?? 8;
-  const dir = join(o.dataDir ?? 'tmp/detector-data', `real-${part}`);
-  await mkdir(dir, { recursive: true });
   registerRealCrs();
   const run: RealRun = { clean: [], planted: [] };
   for (const s of o.sources ?? REAL_SOURCES) {
