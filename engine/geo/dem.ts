@@ -57,7 +57,13 @@ export async function openDem(path: string, opts: { crs?: string } = {}): Promis
   }
   // Refused before any pixel is allocated: an absurd size in a damaged header must not exhaust memory.
   if (grid.width * grid.height > MAX_DEM_PIXELS) {
-    throw new InputError(`${name}: tile is ${grid.width}×${grid.height} pixels; expected at most ${MAX_DEM_PIXELS.toLocaleString('en-US')} pixels (a LiDAR HD tile is 2,000×2,000): a damaged header?`);
+    // A real sheet that large (AHN's 0.5 m DTM sheets are 10,000 × 12,500) is cut into tiles first:
+    // margins come from neighbouring tiles, so nothing is lost at the cuts.
+    throw new InputError(
+      `${name}: tile is ${grid.width.toLocaleString('en-US')}×${grid.height.toLocaleString('en-US')} pixels; expected at most ${MAX_DEM_PIXELS.toLocaleString('en-US')} pixels per tile ` +
+        `(a LiDAR HD tile is 2,000×2,000). Cut it into tiles first, e.g. gdal_retile.py -ps 2000 2000 -co COMPRESS=DEFLATE -targetDir tiles/ ${name}, ` +
+        'and give the folder (neighbouring tiles lend each other their margins, nothing is lost at the cuts); or the header is damaged',
+    );
   }
   return {
     file: path,

@@ -62,4 +62,17 @@ describe('GeoTIFF georeferencing as GDAL reads it', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('a sheet larger than a tile can be (AHN: 10,000 × 12,500 at 0.5 m) is refused with the command that cuts it', async () => {
+    const { openDem } = await import('../../engine/geo/dem.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'vigie-sheet-'));
+    try {
+      // sparse, tiled: a 16 kB file whose header is that of a full AHN sheet (Amersfoort / RD New)
+      const file = join(dir, 'M_25GN1.tif');
+      execFileSync('gdal_create', ['-outsize', '10000', '12500', '-ot', 'Float32', '-co', 'TILED=YES', '-co', 'SPARSE_OK=TRUE', '-co', 'COMPRESS=DEFLATE',
+        '-a_srs', 'EPSG:28992', '-a_ullr', '120000', '487500', '125000', '481250', file], { stdio: 'pipe' });
+      await expect(openDem(file)).rejects.toThrow(/^M_25GN1\.tif: tile is 10,000×12,500 pixels; expected at most 100,000,000 pixels per tile .*gdal_retile\.py -ps 2000 2000 .*M_25GN1\.tif/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
