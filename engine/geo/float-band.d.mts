@@ -6,3 +6,4 @@ export function scaleOffsetOf(image: GeoTIFFImage): Promise<ScaleOffset | null>;
 export function applyScaleOffset(data: Float32Array, so: ScaleOffset | null): Float32Array;
 /** See float-band.mjs: the GDAL_NODATA value as float32 pixels hold it (float32: the caller reads into a Float32Array). */
 export function gdalNoData(image: GeoTIFFImage, opts?: { float32?: boolean }): number | null;
+export function noDataFromText(text: string | null | undefined, image: GeoTIFFImage, opts?: { float32?: boolean }): number | null;

@@ -83,9 +83,20 @@ export async function scaleOffsetOf(image) {
  * @returns {number | null}
  */
 export function gdalNoData(image, opts = {}) {
-  const text = image.getGDALNoData();
+  return noDataFromText(image.getGDALNoData(), image, opts);
+}
+
+/**
+ * A nodata value written as text (the GDAL_NODATA tag, or a `.aux.xml` sidecar's NoDataValue)
+ * for `image`'s band 1, compared as GDAL does (see gdalNoData); null for no text.
+ * @param {string | null | undefined} text
+ * @param {import('geotiff').GeoTIFFImage} image
+ * @param {{ float32?: boolean }} [opts]
+ * @returns {number | null}
+ */
+export function noDataFromText(text, image, opts = {}) {
   if (text === null || text === undefined) return null;
-  const v = Number(text);
+  const v = /^\s*nan\s*$/i.test(text) ? Number.NaN : Number(text);
   const fd = image.fileDirectory;
   const isFloat32 = fd.getValue('SampleFormat')?.[0] === 3 && fd.getValue('BitsPerSample')?.[0] === 32;
   if (!(opts.float32 || isFloat32) || !Number.isFinite(v)) return v;

@@ -8,9 +8,10 @@ import { basename } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { addDecoder, BaseDecoder, fromArrayBuffer, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { InputError } from '../errors.ts';
-import { crsFromGeoKeys, normaliseCrs } from './crs.ts';
-import { applyScaleOffset, gdalNoData, readFloat32Band, scaleOffsetOf } from './float-band.mjs';
+import { crsFromGeoKeys, crsFromWkt, normaliseCrs } from './crs.ts';
+import { applyScaleOffset, gdalNoData, noDataFromText, readFloat32Band, scaleOffsetOf } from './float-band.mjs';
 import { grid as makeGrid, type Grid, type Window } from './grid.ts';
+import { readSidecars } from './sidecars.ts';
 
 class ZlibDeflateDecoder extends BaseDecoder {
   override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
@@ -66,8 +67,8 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
     throw new InputError(`${name}: not a readable GeoTIFF (${(err as Error).message}; expected a complete GeoTIFF or COG: a truncated download?)`, { cause: err });
   }
   requireDecodableCompression(image, name);
-  const crs = opts.crs ? normaliseCrs(opts.crs) : crsOfImage(image, name);
-  const { originX, originY, resX, resY } = georeferenceOf(image, name);
+  const { georeference, crs, nodata } = await frameOf(image, path, { crs: opts.crs, float32: true });
+  const { originX, originY, resX, resY } = georeference;
   const g = makeGrid({
     originX,
     originY,
@@ -83,7 +84,7 @@ export async function openRaster(path: string, opts: OpenOptions = {}): Promise<
   const raster: Raster = {
     file: path,
     grid: g,
-    nodata: gdalNoData(image, { float32: true }),
+    nodata,
     blockWidth: image.getTileWidth(),
     blockHeight: image.getTileHeight(),
     image,
@@ -175,6 +176,34 @@ export function georeferenceOf(image: GeoTIFFImage, name: string): Georeference 
     originY += resY / 2;
   }
   return { originX, originY, resX, resY };
+}
+
+/**
+ * Where a TIFF lies, in which CRS, with which nodata: from its own tags, else from the sidecars
+ * beside it (`path` a local file; sidecars.ts) — a plain TIFF with `.aux.xml`, or `.tfw` and `.prj`,
+ * reads as GDAL reads it. `crs` overrides the file's; `float32` compares nodata as a Float32 band's.
+ */
+export async function frameOf(image: GeoTIFFImage, path: string | null, opts: { crs?: string; float32?: boolean } = {}): Promise<{ georeference: Georeference; crs: string; nodata: number | null }> {
+  const name = path ? basename(path) : 'raster';
+  const internal = hasInternalGeoreference(image);
+  const keys = image.getGeoKeys() as Record<string, unknown> | null;
+  const hasKeys = !!keys && Object.keys(keys).length > 0;
+  const ownNodata = image.getGDALNoData();
+  const side = path && (!internal || (!hasKeys && !opts.crs) || ownNodata === null) ? await readSidecars(path) : {};
+  if (!internal && !side.georeference) {
+    throw new InputError(`${name}: no georeferencing in the file (GeoTIFF tags) and no ${name}.aux.xml or world file (.tfw) beside it; expected a GeoTIFF, or a TIFF with its sidecars`);
+  }
+  const crs = opts.crs ? normaliseCrs(opts.crs) : !hasKeys && side.crs ? crsFromWkt(side.crs.wkt, side.crs.from) : crsOfImage(image, name);
+  const nodata = ownNodata === null && side.nodata ? noDataFromText(side.nodata.text, image, { float32: opts.float32 }) : gdalNoData(image, { float32: opts.float32 });
+  return { georeference: internal ? georeferenceOf(image, name) : side.georeference!, crs, nodata };
+}
+
+/** True when the TIFF carries its own georeferencing (tie point and pixel scale, or a transformation). */
+export function hasInternalGeoreference(image: GeoTIFFImage): boolean {
+  const dir = image.fileDirectory as unknown as { getValue(tag: string): ArrayLike<number> | undefined };
+  const t = dir.getValue('ModelTransformation');
+  if (t && t.length >= 16) return true;
+  return !!dir.getValue('ModelTiepoint')?.length && !!dir.getValue('ModelPixelScale')?.length;
 }
 
 /**

@@ -11,10 +11,8 @@ import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fromFile, type GeoTIFFImage } from 'geotiff';
 import { InputError } from '../errors.ts';
-import { normaliseCrs } from './crs.ts';
 import { grid as makeGrid, type Grid } from './grid.ts';
-import { crsOfImage, georeferenceOf, openRaster, requireDecodableCompression } from './raster.ts';
-import { gdalNoData } from './float-band.mjs';
+import { frameOf, openRaster, requireDecodableCompression } from './raster.ts';
 import { sampleBlocks, type BlockJob } from './sample-points-worker.mjs';
 
 export interface SampleOptions {
@@ -165,8 +163,9 @@ export async function samplePoints(
       throw new InputError(`${path}: not a readable GeoTIFF (${(err as Error).message})`, { cause: err });
     }
     requireDecodableCompression(image, path);
-    g = gridOfImage(image, path, opts.crs);
-    nodata = gdalNoData(image);
+    const f = await frameOf(image, path, { crs: opts.crs });
+    g = makeGrid({ ...f.georeference, width: image.getWidth(), height: image.getHeight(), crs: f.crs });
+    nodata = f.nodata;
     const layout = { blockWidth: image.getTileWidth(), blockHeight: image.getTileHeight() };
     plan = planSamples(g, layout, xs, ys, opts.radius ?? 0);
     ({ values: raw, threads: used } = await readPlan(path, image, layout, plan, threads, helpers));
@@ -184,19 +183,6 @@ export async function samplePoints(
     if (max && !Number.isNaN(v) && !(max[i] >= v)) max[i] = v;
   }
   return { grid: g, nodata, point, max, blocksRead: plan.blocks.length, threads: used };
-}
-
-function gridOfImage(image: GeoTIFFImage, path: string, crs?: string): Grid {
-  const { originX, originY, resX, resY } = georeferenceOf(image, path);
-  return makeGrid({
-    originX,
-    originY,
-    resX,
-    resY,
-    width: image.getWidth(),
-    height: image.getHeight(),
-    crs: crs ? normaliseCrs(crs) : crsOfImage(image, path),
-  });
 }
 
 /** Raw sample of every request, in plan order. */

@@ -21,7 +21,7 @@ import { openDem } from '../geo/dem.ts';
 import { writeGeoTiff } from '../geo/geotiff-write.ts';
 import { grid as makeGrid } from '../geo/grid.ts';
 import { gdalNoData } from '../geo/float-band.mjs';
-import { georeferenceOf } from '../geo/raster.ts';
+import { frameOf, georeferenceOf } from '../geo/raster.ts';
 import { runRows, runSettings, settingsHash, type RunDetectionRow, type RunTileRow } from '../detect/detections.ts';
 import { detectFiles, loadDetector, MARGIN_M, type Detector } from '../detect/infer.ts';
 import { fetchToFile, isUrl, urlBaseName } from './source.ts';
@@ -214,14 +214,19 @@ async function cropNeighbour(nb: NeighbourRef, spec: JobSpec, work: string, k: n
     const tiff = isUrl(nb.src) ? await fromUrl(nb.src, { allowFullFile: false }) : await fromFile(nb.src);
     try {
       const img = await tiff.getImage(0);
-      const { originX: ox, originY: oy, resX: rx, resY: ry } = georeferenceOf(img, isUrl(nb.src) ? urlBaseName(nb.src) : basename(nb.src));
+      // a local plain TIFF may keep its georeferencing and nodata in sidecars (engine/geo/sidecars.ts);
+      // the CRS is the job's, so the file's own is not asked for
+      const { georeference, nodata } = isUrl(nb.src)
+        ? { georeference: georeferenceOf(img, urlBaseName(nb.src)), nodata: gdalNoData(img, { float32: true }) }
+        : await frameOf(img, nb.src, { crs: crs ?? spec.c!, float32: true });
+      const { originX: ox, originY: oy, resX: rx, resY: ry } = georeference;
       const tiled = img.isTiled;
       const bw = img.getTileWidth();
       const bh = img.getTileHeight();
       const counts = (await img.fileDirectory.loadValue(tiled ? 'TileByteCounts' : 'StripByteCounts')) as ArrayLike<number> | undefined;
       const across = Math.ceil(img.getWidth() / bw);
       src = {
-        originX: ox, originY: oy, resX: rx, resY: ry, width: img.getWidth(), height: img.getHeight(), nodata: gdalNoData(img, { float32: true }),
+        originX: ox, originY: oy, resX: rx, resY: ry, width: img.getWidth(), height: img.getHeight(), nodata,
         async read(c0, r0, c1, r1) {
           const r = await img.readRasters({ window: [c0, r0, c1, r1], samples: [0], interleave: true });
           let bytes = 0;

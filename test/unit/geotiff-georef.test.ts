@@ -75,4 +75,67 @@ describe('GeoTIFF georeferencing as GDAL reads it', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  describe('a plain TIFF georeferenced by its sidecars, as GDAL reads it', () => {
+    const gdalJson = (file: string) => JSON.parse(execFileSync('gdalinfo', ['-json', '-stats', file], { encoding: 'utf8' }));
+    async function baseline(dir: string): Promise<string> {
+      const { writeGeoTiff } = await import('../../engine/geo/geotiff-write.ts');
+      const { grid } = await import('../../engine/geo/grid.ts');
+      const { writeFileSync } = await import('node:fs');
+      const z = new Float32Array(40 * 40).map((_, i) => 100 + Math.sin(i / 7) * 3.25);
+      for (let i = 0; i < 40; i++) z[i] = -9999; // a nodata first row
+      const src = join(dir, 'src.tif');
+      writeFileSync(src, writeGeoTiff(z, grid({ originX: 652_000.25, originY: 6_862_000.75, resX: 0.5, resY: 0.5, width: 40, height: 40, crs: 'EPSG:2154' }), { nodata: -9999 }));
+      // PROFILE=BASELINE keeps no GeoTIFF tag: georeferencing, CRS and nodata go to base.tif.aux.xml, TFW=YES adds base.tfw
+      const out = join(dir, 'base.tif');
+      execFileSync('gdal_translate', ['-q', '-co', 'PROFILE=BASELINE', '-co', 'TFW=YES', src, out]);
+      return out;
+    }
+
+    it('.aux.xml (GDAL PROFILE=BASELINE): grid, CRS and nodata those gdalinfo reports', async () => {
+      const { openDem } = await import('../../engine/geo/dem.ts');
+      const dir = mkdtempSync(join(tmpdir(), 'vigie-sidecar-'));
+      try {
+        const file = await baseline(dir);
+        const info = gdalJson(file);
+        const [x0, a, , y0, , e] = info.geoTransform as number[];
+        const dem = await openDem(file);
+        expect(dem.grid.originX).toBeCloseTo(x0, 6);
+        expect(dem.grid.originY).toBeCloseTo(y0, 6);
+        expect(dem.grid.resX).toBeCloseTo(a, 9);
+        expect(dem.grid.resY).toBeCloseTo(-e, 9);
+        expect(dem.grid.crs).toBe(`EPSG:${/ID\["EPSG",(\d+)\]\]\s*$/.exec(info.coordinateSystem.wkt)![1]}`);
+        expect(dem.nodata).toBe(info.bands[0].noDataValue);
+        const data = await dem.read();
+        const valid = [...data].filter((v) => v !== dem.nodata);
+        expect(valid.length).toBe(Math.round((info.bands[0].metadata[''].STATISTICS_VALID_PERCENT / 100) * data.length));
+        expect(Math.min(...valid)).toBeCloseTo(info.bands[0].minimum, 4);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('world file (.TFW, any case) and .prj, as ArcGIS writes them; a damaged world file is named with its line', async () => {
+      const { openDem } = await import('../../engine/geo/dem.ts');
+      const { renameSync, writeFileSync } = await import('node:fs');
+      const dir = mkdtempSync(join(tmpdir(), 'vigie-sidecar-'));
+      try {
+        const file = await baseline(dir);
+        rmSync(`${file}.aux.xml`);
+        renameSync(join(dir, 'base.tfw'), join(dir, 'base.TFW'));
+        const [x0, a, , y0, , e] = gdalJson(file).geoTransform as number[]; // GDAL from the world file alone
+        writeFileSync(join(dir, 'base.prj'), execFileSync('gdalsrsinfo', ['-o', 'wkt_esri', 'EPSG:2154'], { encoding: 'utf8' }));
+        const dem = await openDem(file);
+        expect([dem.grid.originX, dem.grid.originY, dem.grid.resX, dem.grid.resY]).toEqual([x0, y0, a, -e].map((v) => expect.closeTo(v, 6)));
+        expect(dem.grid.crs).toBe('EPSG:2154');
+        writeFileSync(join(dir, 'base.TFW'), '0.5\n0\n0\nabc\n652000.5\n6862000.5\n');
+        await expect(openDem(file)).rejects.toThrow(/^base\.TFW, line 4: "abc" is not a number; expected a world file of six numbers/);
+        writeFileSync(join(dir, 'base.TFW'), '0.5\n0.1\n0\n-0.5\n652000.5\n6862000.5\n');
+        await expect(openDem(file)).rejects.toThrow(/^base\.TFW: rotated or sheared georeferencing/);
+        rmSync(join(dir, 'base.TFW'));
+        await expect(openDem(file)).rejects.toThrow(/^base\.tif: no georeferencing in the file \(GeoTIFF tags\) and no base\.tif\.aux\.xml or world file \(\.tfw\) beside it/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
 });

@@ -93,6 +93,22 @@ describe('block-grouped point sampling', () => {
     expect(out.length).toBe(300);
     out.forEach((v, i) => expect(Number.isNaN(s.point[i]) ? -9999 : s.point[i]).toBe(Math.fround(v)));
   });
+
+  it('a plain TIFF georeferenced by its .aux.xml (GDAL PROFILE=BASELINE): the values, nodata included, GDAL reads', async () => {
+    const plain = join(mkdtempSync(join(tmpdir(), 'vigie-sampler-')), 'plain.tif');
+    execFileSync('gdal_translate', ['-q', '-co', 'PROFILE=BASELINE', path, plain]);
+    const rnd = mulberry32(12);
+    const xs = Array.from({ length: 200 }, () => G.originX + rnd() * G.width * G.resX);
+    const ys = Array.from({ length: 200 }, () => G.originY - rnd() * G.height * G.resY);
+    const s = await samplePoints(plain, xs, ys, { workers: 2 });
+    expect(s.grid.crs).toBe('EPSG:2154');
+    expect(s.nodata).toBe(-9999);
+    const out = execFileSync('gdallocationinfo', ['-valonly', '-geoloc', plain], { input: xs.map((x, i) => `${x} ${ys[i]}`).join('\n') + '\n' })
+      .toString().trim().split('\n').map(Number);
+    expect(out.length).toBe(200);
+    expect(out.filter((v) => v === -9999).length).toBeGreaterThan(0);
+    out.forEach((v, i) => expect(Number.isNaN(s.point[i]) ? -9999 : s.point[i]).toBe(Math.fround(v)));
+  });
 });
 
 describe('reprojection round trips', () => {

@@ -1,0 +1,119 @@
+/**
+ * GDAL's and ArcGIS's sidecars of a plain TIFF: the georeferencing, CRS and nodata a GeoTIFF
+ * carries in its own tags, written beside it instead — `NAME.tif.aux.xml` (GDAL's PAM file:
+ * `gdal_translate -co PROFILE=BASELINE`), a world file `NAME.tfw` / `NAME.tifw` / `NAME.wld`
+ * (`-co TFW=YES`, ArcGIS) and `NAME.prj` (ArcGIS). Only what the TIFF itself lacks is taken from
+ * them, PAM first, then the world file (GDAL's default order of georeferencing sources). Names
+ * are matched without regard to case (`NAME.TFW` from Windows tools).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { InputError } from '../errors.ts';
+import type { Georeference } from './raster.ts';
+
+export interface Sidecars {
+  /** the grid's outer corner and pixel size, and the file that gave them */
+  georeference?: Georeference & { from: string };
+  /** WKT of the CRS (PAM `<SRS>`, else `.prj`), and its file */
+  crs?: { wkt: string; from: string };
+  /** band 1's nodata as written in the PAM file (text, as the GDAL_NODATA tag) */
+  nodata?: { text: string; from: string };
+}
+
+/** Reads the sidecars of the TIFF at `path` (none found: an empty object). */
+export async function readSidecars(path: string): Promise<Sidecars> {
+  const dir = dirname(path);
+  const name = basename(path);
+  const stem = name.replace(/\.[^.]+$/, '');
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    return {};
+  }
+  const byLower = new Map(entries.map((e) => [e.toLowerCase(), e]));
+  const find = (...names: string[]) => {
+    for (const n of names) {
+      const hit = byLower.get(n.toLowerCase());
+      if (hit) return join(dir, hit);
+    }
+    return null;
+  };
+  const out: Sidecars = {};
+  const pam = find(`${name}.aux.xml`);
+  if (pam) {
+    const xml = await readFile(pam, 'utf8');
+    const gt = /<GeoTransform>([^<]*)<\/GeoTransform>/.exec(xml);
+    if (gt) out.georeference = { ...fromGeoTransform(gt[1], basename(pam)), from: basename(pam) };
+    const srs = /<SRS\b[^>]*>([\s\S]*?)<\/SRS>/.exec(xml);
+    if (srs && srs[1].trim()) out.crs = { wkt: unescapeXml(srs[1].trim()), from: basename(pam) };
+    const band1 = /<PAMRasterBand\b[^>]*\bband="1"[^>]*>([\s\S]*?)<\/PAMRasterBand>/.exec(xml);
+    const nd = band1 && /<NoDataValue\b[^>]*>([^<]*)<\/NoDataValue>/.exec(band1[1]);
+    if (nd) out.nodata = { text: nd[1].trim(), from: basename(pam) };
+  }
+  if (!out.georeference) {
+    const wf = find(`${stem}.tfw`, `${name}w`, `${stem}.tifw`, `${stem}.wld`);
+    if (wf) out.georeference = { ...fromWorldFile(await readFile(wf, 'utf8'), basename(wf)), from: basename(wf) };
+  }
+  if (!out.crs) {
+    const prj = find(`${stem}.prj`);
+    if (prj) out.crs = { wkt: await readFile(prj, 'utf8'), from: basename(prj) };
+  }
+  return out;
+}
+
+const fmt = (v: number) => +v.toPrecision(10);
+
+function northUp(a: number, b: number, d: number, e: number, file: string): void {
+  if (b !== 0 || d !== 0) {
+    throw new InputError(`${file}: rotated or sheared georeferencing (pixel → map terms ${[a, b, d, e].map(fmt).join(', ')}); expected a north-up raster: resample it with gdalwarp (same CRS, e.g. gdalwarp -r bilinear in.tif out.tif)`);
+  }
+  if (!(a > 0) || !(e < 0)) {
+    throw new InputError(`${file}: ${e >= 0 ? 'south-up' : 'east-west mirrored'} raster (pixel width ${fmt(a)}, height ${fmt(e)}); expected north-up (width > 0, height < 0): flip it with gdalwarp (e.g. gdalwarp in.tif out.tif)`);
+  }
+}
+
+/**
+ * A world file: six numbers, one per line — pixel width A, rotation terms D and B, pixel height E
+ * (negative for north-up), then the x and y of the upper-left pixel's centre.
+ */
+export function fromWorldFile(text: string, file: string): Georeference {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  if (lines.length < 6) {
+    throw new InputError(`${file}: ${lines.length} line(s); expected a world file of six numbers (pixel width, two rotation terms, pixel height, x and y of the upper-left pixel's centre)`);
+  }
+  const v = lines.slice(0, 6).map((l, i) => {
+    const n = Number(l.replace(/^\+/, ''));
+    if (!Number.isFinite(n) || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(l)) {
+      throw new InputError(`${file}, line ${i + 1}: ${JSON.stringify(l)} is not a number; expected a world file of six numbers (pixel width, two rotation terms, pixel height, x and y of the upper-left pixel's centre)`);
+    }
+    return n;
+  });
+  const [a, d, b, e, c, f] = v;
+  northUp(a, b, d, e, file);
+  return { originX: c - a / 2, originY: f - e / 2, resX: a, resY: -e };
+}
+
+/** GDAL's geotransform (PAM `<GeoTransform>`): x of the outer corner, A, B, y of the corner, D, E. */
+function fromGeoTransform(text: string, file: string): Georeference {
+  const parts = text.split(',').map((t) => t.trim());
+  const v = parts.map(Number);
+  if (v.length !== 6 || v.some((n) => !Number.isFinite(n))) {
+    throw new InputError(`${file}, GeoTransform: ${JSON.stringify(text.trim())}; expected six numbers (x of the upper-left corner, pixel width, rotation, y of the corner, rotation, pixel height)`);
+  }
+  const [x0, a, b, y0, d, e] = v;
+  northUp(a, b, d, e, file);
+  return { originX: x0, originY: y0, resX: a, resY: -e };
+}
+
+function unescapeXml(s: string): string {
+  return s.replace(/&(quot|apos|lt|gt|amp|#\d+|#x[0-9a-f]+);/gi, (_, e: string) => {
+    const k = e.toLowerCase();
+    if (k === 'quot') return '"';
+    if (k === 'apos') return "'";
+    if (k === 'lt') return '<';
+    if (k === 'gt') return '>';
+    if (k === 'amp') return '&';
+    return String.fromCodePoint(k.startsWith('#x') ? parseInt(k.slice(2), 16) : Number(k.slice(1)));
+  });
+}
