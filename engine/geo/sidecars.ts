@@ -3,10 +3,10 @@
  * carries in its own tags, written beside it instead — `NAME.tif.aux.xml` (GDAL's PAM file:
  * `gdal_translate -co PROFILE=BASELINE`), a world file `NAME.tfw` / `NAME.tifw` / `NAME.wld`
  * (`-co TFW=YES`, ArcGIS) and `NAME.prj` (ArcGIS). Only what the TIFF itself lacks is taken from
- * them, PAM first, then the world file (GDAL's default order of georeferencing sources). Names
- * are matched without regard to case (`NAME.TFW` from Windows tools).
+ * them, PAM first, then the world file (GDAL's default order of georeferencing sources). A
+ * sidecar's extension may be in upper case (`NAME.TFW`, from Windows tools).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors.ts';
 import type { Georeference } from './raster.ts';
@@ -25,22 +25,21 @@ export async function readSidecars(path: string): Promise<Sidecars> {
   const dir = dirname(path);
   const name = basename(path);
   const stem = name.replace(/\.[^.]+$/, '');
-  let entries: string[];
-  try {
-    entries = await readdir(dir);
-  } catch {
-    return {};
-  }
-  const byLower = new Map(entries.map((e) => [e.toLowerCase(), e]));
-  const find = (...names: string[]) => {
+  // the name as written, then with the extension in lower and upper case (`dtm.TFW` beside `dtm.tif`);
+  // a few stat calls, not a listing of a folder that may hold thousands of tiles
+  const find = async (...names: string[]) => {
     for (const n of names) {
-      const hit = byLower.get(n.toLowerCase());
-      if (hit) return join(dir, hit);
+      const cut = n.indexOf('.', stem.length);
+      const ext = cut >= 0 ? n.slice(cut) : '';
+      for (const v of new Set([n, n.slice(0, cut) + ext.toLowerCase(), n.slice(0, cut) + ext.toUpperCase()])) {
+        const p = join(dir, v);
+        if ((await stat(p).catch(() => null))?.isFile()) return p;
+      }
     }
     return null;
   };
   const out: Sidecars = {};
-  const pam = find(`${name}.aux.xml`);
+  const pam = await find(`${name}.aux.xml`);
   if (pam) {
     const xml = await readFile(pam, 'utf8');
     const gt = /<GeoTransform>([^<]*)<\/GeoTransform>/.exec(xml);
@@ -52,11 +51,11 @@ export async function readSidecars(path: string): Promise<Sidecars> {
     if (nd) out.nodata = { text: nd[1].trim(), from: basename(pam) };
   }
   if (!out.georeference) {
-    const wf = find(`${stem}.tfw`, `${name}w`, `${stem}.tifw`, `${stem}.wld`);
+    const wf = await find(`${stem}.tfw`, `${name}w`, `${stem}.tifw`, `${stem}.wld`);
     if (wf) out.georeference = { ...fromWorldFile(await readFile(wf, 'utf8'), basename(wf)), from: basename(wf) };
   }
   if (!out.crs) {
-    const prj = find(`${stem}.prj`);
+    const prj = await find(`${stem}.prj`);
     if (prj) out.crs = { wkt: await readFile(prj, 'utf8'), from: basename(prj) };
   }
   return out;
