@@ -22,6 +22,7 @@ import { InputError } from '../errors.ts';
 import { LAMBERT93, normaliseCrs, registerCrs, toWgs84, transformer } from '../geo/crs.ts';
 import { openDem } from '../geo/dem.ts';
 import { gridBounds } from '../geo/grid.ts';
+import { vrtSources } from '../geo/vrt.ts';
 import type { Store } from '../store/store.ts';
 import { detectFiles, loadDetector, MARGIN_M, type Detection, type Detector, type DetectorOptions, type TileReport, type Timings } from './infer.ts';
 import { MODEL_PIXEL } from './model.ts';
@@ -40,7 +41,7 @@ export interface StoredDetection extends Detection {
 
 const TILE_EXT = /\.(tiff?|asc)$/i;
 
-/** Expands folders into the tile files they hold (.tif, .tiff, .asc), sorted. */
+/** Expands folders into the tile files they hold (.tif, .tiff, .asc), sorted, and a GDAL virtual mosaic (.vrt) into the tiles it lists. */
 export async function listTileFiles(paths: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
@@ -55,7 +56,8 @@ export async function listTileFiles(paths: string[]): Promise<string[]> {
       const names = (await readdir(p)).filter((f) => TILE_EXT.test(f)).sort();
       if (names.length === 0) throw new InputError(`${p}: no .tif or .asc tiles in this folder`);
       out.push(...names.map((f) => join(p, f)));
-    } else out.push(p);
+    } else if (/\.vrt$/i.test(p)) out.push(...(await vrtSources(p)));
+    else out.push(p);
   }
   return out;
 }
