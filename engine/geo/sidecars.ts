@@ -105,7 +105,8 @@ function fromGeoTransform(text: string, file: string): Georeference {
   return { originX: x0, originY: y0, resX: a, resY: -e };
 }
 
-function unescapeXml(s: string): string {
+/** Text of an XML element with its entities decoded (`&quot;`, `&amp;`, `&#233;`…). */
+export function unescapeXml(s: string): string {
   return s.replace(/&(quot|apos|lt|gt|amp|#\d+|#x[0-9a-f]+);/gi, (_, e: string) => {
     const k = e.toLowerCase();
     if (k === 'quot') return '"';

@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
+import { unescapeXml } from './sidecars.ts';
 
 const MOSAIC = 'give the tiles (or their folder) instead, or rebuild the VRT as a plain mosaic: gdalbuildvrt mosaic.vrt tiles/*.tif';
 
@@ -64,8 +65,4 @@ export async function vrtSources(path: string): Promise<string[]> {
   }
   if (!out.length) throw new InputError(`${name}: band 1 lists no source tile; expected a mosaic of terrain tiles`);
   return out;
-}
-
-function unescapeXml(s: string): string {
-  return s.replace(/&(quot|apos|lt|gt|amp);/g, (_, e: string) => ({ quot: '"', apos: "'", lt: '<', gt: '>', amp: '&' })[e]!);
 }
