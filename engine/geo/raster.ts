@@ -193,7 +193,9 @@ export async function frameOf(image: GeoTIFFImage, path: string | null, opts: { 
   if (!internal && !side.georeference) {
     throw new InputError(`${name}: no georeferencing in the file (GeoTIFF tags) and no ${name}.aux.xml or world file (.tfw) beside it; expected a GeoTIFF, or a TIFF with its sidecars`);
   }
-  const crs = opts.crs ? normaliseCrs(opts.crs) : !hasKeys && side.crs ? crsFromWkt(side.crs.wkt, side.crs.from) : crsOfImage(image, name);
+  // a PAM file may name its SRS by code (`EPSG:2154`) rather than by WKT
+  const fromSide = (c: { wkt: string; from: string }) => (/^\s*(EPSG:\d+|urn:ogc:def:crs:EPSG::\d+)\s*$/i.test(c.wkt) ? normaliseCrs(c.wkt) : crsFromWkt(c.wkt, c.from));
+  const crs = opts.crs ? normaliseCrs(opts.crs) : !hasKeys && side.crs ? fromSide(side.crs) : crsOfImage(image, name);
   const nodata = ownNodata === null && side.nodata ? noDataFromText(side.nodata.text, image, { float32: opts.float32 }) : gdalNoData(image, { float32: opts.float32 });
   return { georeference: internal ? georeferenceOf(image, name) : side.georeference!, crs, nodata };
 }
