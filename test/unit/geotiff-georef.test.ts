@@ -109,6 +109,11 @@ describe('GeoTIFF georeferencing as GDAL reads it', () => {
         const valid = [...data].filter((v) => v !== dem.nodata);
         expect(valid.length).toBe(Math.round((info.bands[0].metadata[''].STATISTICS_VALID_PERCENT / 100) * data.length));
         expect(Math.min(...valid)).toBeCloseTo(info.bands[0].minimum, 4);
+        // a PAM SRS given by code, which GDAL also accepts
+        const { readFileSync, writeFileSync } = await import('node:fs');
+        writeFileSync(`${file}.aux.xml`, readFileSync(`${file}.aux.xml`, 'utf8').replace(/<SRS\b[^>]*>[\s\S]*?<\/SRS>/, '<SRS>EPSG:2154</SRS>'));
+        expect(gdalJson(file).coordinateSystem.wkt).toMatch(/ID\["EPSG",2154\]\]\s*$/);
+        expect((await openDem(file)).grid.crs).toBe('EPSG:2154');
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
