@@ -11,7 +11,7 @@ import { InputError } from '../errors.ts';
 import { crsFromGeoKeys, crsFromWkt, normaliseCrs } from './crs.ts';
 import { applyScaleOffset, gdalNoData, noDataFromText, readFloat32Band, scaleOffsetOf } from './float-band.mjs';
 import { grid as makeGrid, type Grid, type Window } from './grid.ts';
-import { readSidecars } from './sidecars.ts';
+import { readSidecars, requireNorthUp } from './sidecars.ts';
 
 class ZlibDeflateDecoder extends BaseDecoder {
   override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
@@ -149,14 +149,7 @@ export function georeferenceOf(image: GeoTIFFImage, name: string): Georeference 
   const dir = image.fileDirectory as unknown as { getValue(tag: string): ArrayLike<number> | undefined };
   const t = dir.getValue('ModelTransformation');
   const fmt = (v: number) => +v.toPrecision(10);
-  if (t && t.length >= 16) {
-    if (t[1] !== 0 || t[4] !== 0) {
-      throw new InputError(`${name}: rotated or sheared georeferencing (pixel → map terms ${[t[0], t[1], t[4], t[5]].map(fmt).join(', ')}); expected a north-up raster: resample it with gdalwarp (same CRS, e.g. gdalwarp -r bilinear in.tif out.tif)`);
-    }
-    if (!(t[0] > 0) || !(t[5] < 0)) {
-      throw new InputError(`${name}: ${t[5] >= 0 ? 'south-up' : 'east-west mirrored'} raster (pixel width ${fmt(t[0])}, height ${fmt(t[5])}); expected north-up (width > 0, height < 0): flip it with gdalwarp (e.g. gdalwarp in.tif out.tif)`);
-    }
-  }
+  if (t && t.length >= 16) requireNorthUp(t[0], t[1], t[4], t[5], name);
   let resX: number;
   let resYSigned: number;
   let originX: number;

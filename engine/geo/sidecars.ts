@@ -63,7 +63,12 @@ export async function readSidecars(path: string): Promise<Sidecars> {
 
 const fmt = (v: number) => +v.toPrecision(10);
 
-function northUp(a: number, b: number, d: number, e: number, file: string): void {
+/**
+ * Refuses by name a geotransform that is not north-up (terms A, B, D, E of x = A·col + B·row + …,
+ * y = D·col + E·row + …): rotated or sheared, south-up or mirrored — geotiff.js would read the first
+ * as unrotated and the second upside down. Shared by GeoTIFF tags and sidecars.
+ */
+export function requireNorthUp(a: number, b: number, d: number, e: number, file: string): void {
   if (b !== 0 || d !== 0) {
     throw new InputError(`${file}: rotated or sheared georeferencing (pixel → map terms ${[a, b, d, e].map(fmt).join(', ')}); expected a north-up raster: resample it with gdalwarp (same CRS, e.g. gdalwarp -r bilinear in.tif out.tif)`);
   }
@@ -89,7 +94,7 @@ export function fromWorldFile(text: string, file: string): Georeference {
     return n;
   });
   const [a, d, b, e, c, f] = v;
-  northUp(a, b, d, e, file);
+  requireNorthUp(a, b, d, e, file);
   return { originX: c - a / 2, originY: f - e / 2, resX: a, resY: -e };
 }
 
@@ -101,7 +106,7 @@ function fromGeoTransform(text: string, file: string): Georeference {
     throw new InputError(`${file}, GeoTransform: ${JSON.stringify(text.trim())}; expected six numbers (x of the upper-left corner, pixel width, rotation, y of the corner, rotation, pixel height)`);
   }
   const [x0, a, b, y0, d, e] = v;
-  northUp(a, b, d, e, file);
+  requireNorthUp(a, b, d, e, file);
   return { originX: x0, originY: y0, resX: a, resY: -e };
 }
 
