@@ -87,11 +87,10 @@ export function fromWorldFile(text: string, file: string): Georeference {
     throw new InputError(`${file}: ${lines.length} line(s); expected a world file of six numbers (pixel width, two rotation terms, pixel height, x and y of the upper-left pixel's centre)`);
   }
   const v = lines.slice(0, 6).map((l, i) => {
-    const n = Number(l.replace(/^\+/, ''));
-    if (!Number.isFinite(n) || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(l)) {
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(l)) {
       throw new InputError(`${file}, line ${i + 1}: ${JSON.stringify(l)} is not a number; expected a world file of six numbers (pixel width, two rotation terms, pixel height, x and y of the upper-left pixel's centre)`);
     }
-    return n;
+    return Number(l);
   });
   const [a, d, b, e, c, f] = v;
   requireNorthUp(a, b, d, e, file);
