@@ -39,9 +39,9 @@ export interface StoredDetection extends Detection {
   modelHash: string;
 }
 
-const TILE_EXT = /\.(tiff?|asc)$/i;
+const TILE_EXT = /\.(tiff?|asc|xyz)$/i;
 
-/** Expands folders into the tile files they hold (.tif, .tiff, .asc), sorted, and a GDAL virtual mosaic (.vrt) into the tiles it lists. */
+/** Expands folders into the tile files they hold (.tif, .tiff, .asc, .xyz), sorted, and a GDAL virtual mosaic (.vrt) into the tiles it lists. */
 export async function listTileFiles(paths: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
@@ -54,7 +54,7 @@ export async function listTileFiles(paths: string[]): Promise<string[]> {
     }
     if (s.isDirectory()) {
       const names = (await readdir(p)).filter((f) => TILE_EXT.test(f)).sort();
-      if (names.length === 0) throw new InputError(`${p}: no .tif or .asc tiles in this folder`);
+      if (names.length === 0) throw new InputError(`${p}: no .tif, .asc or .xyz tiles in this folder`);
       out.push(...names.map((f) => join(p, f)));
     } else if (/\.vrt$/i.test(p)) out.push(...(await vrtSources(p)));
     else out.push(p);

@@ -67,14 +67,15 @@ export function parseAsciiHeader(text: string, name: string, crs: string): Ascii
   };
 }
 
-async function resolveCrs(path: string, name: string, crs?: string): Promise<string> {
+/** CRS of a text grid (ESRI ASCII, XYZ): the caller's, else the `.prj` beside the file; CrsError naming --crs when neither. */
+export async function resolveTextGridCrs(path: string, name: string, crs?: string): Promise<string> {
   if (crs) return normaliseCrs(crs);
   const prj = path.replace(/\.[^./]+$/, '') + '.prj';
   let wkt: string;
   try {
     wkt = await readFile(prj, 'utf8');
   } catch {
-    throw new CrsError(`${name}: an ASCII grid carries no CRS and there is no ${basename(prj)} beside it; give it with --crs EPSG:NNNN (LiDAR HD: --crs EPSG:2154)`);
+    throw new CrsError(`${name}: a text grid carries no CRS and there is no ${basename(prj)} beside it; give it with --crs EPSG:NNNN (LiDAR HD: --crs EPSG:2154)`);
   }
   return crsFromWkt(wkt, basename(prj));
 }
@@ -90,7 +91,7 @@ export async function readAsciiHeader(path: string, opts: { crs?: string } = {})
     const buf = Buffer.alloc(1024);
     const { bytesRead } = await fh.read(buf, 0, 1024, 0);
     if (bytesRead === 0) throw new InputError(`${name}: file is empty, expected an ESRI ASCII grid`);
-    return parseAsciiHeader(buf.subarray(0, bytesRead).toString('latin1'), name, await resolveCrs(path, name, opts.crs));
+    return parseAsciiHeader(buf.subarray(0, bytesRead).toString('latin1'), name, await resolveTextGridCrs(path, name, opts.crs));
   } finally {
     await fh.close();
   }
@@ -107,7 +108,7 @@ export async function readAsciiGrid(path: string, opts: { crs?: string } = {}): 
     if (err instanceof InputError) throw err;
     throw new InputError(`${path}: cannot read file (${(err as Error).message})`, { cause: err });
   }
-  const head = parseAsciiHeader(text, name, await resolveCrs(path, name, opts.crs));
+  const head = parseAsciiHeader(text, name, await resolveTextGridCrs(path, name, opts.crs));
   const n = head.grid.width * head.grid.height;
   const data = new Float32Array(n);
   // Hand-rolled scan: split(/\s+/) on a 2000² grid allocates 4 M strings.

@@ -1,5 +1,6 @@
 /**
- * One entry for terrain tiles: `openDem(path)` opens a GeoTIFF/COG or an ESRI ASCII grid and
+ * One entry for terrain tiles: `openDem(path)` opens a GeoTIFF/COG, an ESRI ASCII grid or a
+ * gridded XYZ file and
  * gives back its grid, nodata and readers, with one error per file for the usual failures
  * (empty, corrupt, missing CRS, tile too small to analyse, no valid elevation).
  */
@@ -9,6 +10,7 @@ import { InputError } from '../errors.ts';
 import { readAsciiGrid, readAsciiHeader } from './ascii-grid.ts';
 import { intersectWindows, window as makeWindow, type Grid, type Window } from './grid.ts';
 import { openRaster } from './raster.ts';
+import { readXyzGrid } from './xyz-grid.ts';
 
 export interface Dem {
   readonly file: string;
@@ -38,6 +40,13 @@ export async function openDem(path: string, opts: { crs?: string } = {}): Promis
     let cached: Promise<Float32Array> | null = null;
     readAll = () => (cached ??= readAsciiGrid(path, { crs: grid.crs }).then((a) => a.data));
     readWin = async (w) => crop(await readAll(), grid.width, w);
+  } else if (ext === '.xyz') {
+    // no header: the grid is known once every line is read (checked against the size limit first)
+    const xyz = await readXyzGrid(path, { crs: opts.crs, maxPixels: MAX_DEM_PIXELS });
+    grid = xyz.grid;
+    nodata = xyz.nodata;
+    readAll = async () => xyz.data;
+    readWin = async (w) => crop(xyz.data, grid.width, w);
   } else if (ext === '.tif' || ext === '.tiff') {
     const r = await openRaster(path, opts);
     const bands = r.image.getSamplesPerPixel();
@@ -50,7 +59,7 @@ export async function openDem(path: string, opts: { crs?: string } = {}): Promis
     readWin = (w) => r.readWindow(w);
   } else {
     if (!(await stat(path).catch(() => null))) throw new InputError(`${path}: no such file or folder`);
-    throw new InputError(`${name}: unknown terrain format ${JSON.stringify(ext)}; expected .tif, .tiff (GeoTIFF) or .asc (ESRI ASCII grid)`);
+    throw new InputError(`${name}: unknown terrain format ${JSON.stringify(ext)}; expected .tif, .tiff (GeoTIFF), .asc (ESRI ASCII grid) or .xyz (gridded XYZ)`);
   }
   if (grid.width < MIN_DEM_PIXELS || grid.height < MIN_DEM_PIXELS) {
     throw new InputError(`${name}: tile is ${grid.width}×${grid.height} pixels; expected at least ${MIN_DEM_PIXELS}×${MIN_DEM_PIXELS}`);

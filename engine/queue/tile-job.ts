@@ -93,7 +93,7 @@ export class TileJobRunner {
       if (isUrl(spec.src)) {
         tilePath = join(work, `${spec.tile}${ext}`);
         bytesRead += await fetchToFile(spec.src, tilePath);
-        if (ext.toLowerCase() === '.asc') await fetchSidecar(spec.src, tilePath);
+        if (/^\.(asc|xyz)$/i.test(ext)) await fetchSidecar(spec.src, tilePath);
       } else {
         tilePath = spec.src;
         bytesRead += (await stat(spec.src).catch(() => ({ size: 0 }))).size;

@@ -10,7 +10,8 @@ export const detectCommand: Command = {
   usage:
     'vigie detect <tiles or folders…> [--out detections.geojson] [--wgs84 | --out-crs EPSG:NNNN] [--db FILE] [--no-db] [--crs EPSG:NNNN …]\n' +
     '             [--model models/detector.onnx] [--workers N] [--force] [--json]\n' +
-    '  Tiles: 0.5 m terrain (MNT) GeoTIFF (or a plain TIFF with its .aux.xml / .tfw + .prj) or ESRI ASCII grid in a\n' +
+    '  Tiles: 0.5 m terrain (MNT) GeoTIFF (or a plain TIFF with its .aux.xml / .tfw + .prj), ESRI ASCII grid\n' +
+    '  or gridded XYZ (.xyz: easting northing elevation per cell centre, CRS from its .prj or --crs) in a\n' +
     '  projected CRS, a GDAL virtual mosaic (.vrt: the tiles it lists), or classified point clouds\n' +
     '  (.laz, .copc.laz, .las, or folders of them) turned into MNT first (as `vigie dtm`, kept in var/cache/dtm). Each file is checked;\n' +
     '  a bad file is reported and skipped. Exit 0 when at least one tile was processed.\n' +
