@@ -389,7 +389,10 @@ export function requireProjectedMetres(code: string, source: string): CrsInfo {
   if (info.kind === 'geocentric') throw fail('is geocentric (Earth-centred X, Y, Z)');
   if (info.kind === 'engineering' || info.kind === 'derived') throw fail(`is an ${info.kind} CRS`);
   if (info.unit === 'degree') throw fail('is geographic (degrees)');
-  if (info.unit !== 'metre') throw fail(`is in ${info.unit ?? 'unknown units'}`);
+  if (info.unit !== 'metre') {
+    const feet = /foot|feet/i.test(info.unit ?? '') ? `; its elevations are likely in feet too: after gdalwarp, scale them to metres with gdal_translate -scale 0 1 0 ${/us/i.test(info.unit!) ? '0.3048006' : '0.3048'}` : '';
+    throw new CrsError(`${source}: ${label} is in ${info.unit ?? 'unknown units'}; ${expected}${feet}`);
+  }
   if (info.verticalUnit && info.verticalUnit !== 'metre') {
     throw new CrsError(`${source}: ${label} gives heights in ${info.verticalUnit}; elevations in metres are expected`);
   }

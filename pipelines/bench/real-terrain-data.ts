@@ -162,6 +162,30 @@ export const EXTRA_SOURCES: RealSource[] = [
     terrain: 'hilly boreal forest, Quebec: NAD83(CSRS) / MTM zone 7 (EPSG:2949 from the file), 1 m, 286 × 286 m',
     parts: EXTRA_PARTS,
   },
+  {
+    id: 'oso-landslide-wa',
+    extra: true,
+    files: ['oso-wa/Ososlid2014_m_6ftgrid.tif'],
+    crs: '',
+    proj4: '',
+    licence: 'Apache-2.0 (GeoLarryLai/pyTopoComplexity; LiDAR « Stillaguamish 2014 » of WSDOT, Washington Lidar Portal), local use only',
+    origin: 'github.com/GeoLarryLai/pyTopoComplexity @5f386f91ac99 ExampleDEM/Ososlid2014_m_6ftgrid.tif',
+    terrain:
+      'Oso landslide, Washington (2014 survey): a hummocky landslide deposit — hundreds of natural mounds 5–40 m across — floodplain, glacial terraces, forested slopes, a road; NAD83 / Washington South (EPSG:32149 from the file), 1.83 m, 2.07 × 1.87 km',
+    parts: EXTRA_PARTS,
+  },
+  {
+    id: 'nebraska-canyons',
+    extra: true,
+    files: ['nebraska-canyons/dem.tif'],
+    crs: '',
+    proj4: '',
+    licence: 'no licence (Joseph-A-Mason/rayshader_simple), local use only',
+    origin: 'github.com/Joseph-A-Mason/rayshader_simple @7c1cecf86bf3 dem.tif',
+    terrain:
+      'loess tableland, south-west Nebraska: canyons, gullies, flat fields, field edges, roads; UTM zone 16N (EPSG:26916 from the file; the place is in zone 14, so metres are 1.9 % off), 1 m, 1.0 × 1.04 km',
+    parts: EXTRA_PARTS,
+  },
 ];
 
 export const WORK_RES = 0.5;
