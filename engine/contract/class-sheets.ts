@@ -16,7 +16,7 @@ export const CLASS_SHEETS: Record<DetectionClass, ClassSheet> = {
   mound: {
     looksLike: 'Bosse arrondie et régulière, symétrique : un disque clair sur le relief local (LRM), ombré d’un seul côté sur l’ombrage. Parfois arasée par les labours (à peine quelques décimètres, un peu étirée) ou pillée (un creux au sommet).',
     sizes: 'Diamètre appris : 5 à 40 m ; hauteur 0,2 à 2 m (0,2 à 0,5 m si arasé).',
-    isNot: 'Une butte naturelle irrégulière ou allongée (moraine, drumlin, dune), un chablis (galette de racines avec sa fosse à côté), un tas de déblais de carrière, une facette de triangulation en forêt.',
+    isNot: 'Une butte naturelle irrégulière ou allongée (moraine, drumlin, dune, bosses d’un dépôt de glissement de terrain : les plus trompeuses sur le terrain réel), un chablis (galette de racines avec sa fosse à côté), un tas de déblais de carrière, une facette de triangulation en forêt.',
   },
   kiln: {
     looksLike: 'Petite plate-forme horizontale taillée dans une pente : un replat circulaire avec un talus amont et un bourrelet aval, souvent en série le long des versants boisés.',
