@@ -10,7 +10,7 @@ export function heritageLayerName(options: LayerImportOptions, path: string): st
   if (options.layer?.trim()) return layerName(options, path);
   let base = basename(path);
   // x.csv.gz, x.zip: the name without every data extension
-  while (/\.(gz|zip|csv|txt|tsv|utf|json|geojson)$/i.test(base)) base = base.slice(0, base.length - extname(base).length);
+  while (/\.(gz|zip|csv|txt|tsv|utf|json|geojson|xlsx|ods)$/i.test(base)) base = base.slice(0, base.length - extname(base).length);
   const folded = base
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')

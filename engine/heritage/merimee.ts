@@ -75,7 +75,7 @@ export interface MerimeeImportOptions {
 }
 
 export const merimeeImporter: Importer = {
-  description: 'historic monuments, Mérimée CSV (POP export "|", open-data export ";", legacy POP codes REF|…|DPRO) or the open-data portal\'s GeoJSON / JSON export',
+  description: 'historic monuments, Mérimée CSV (POP export "|", open-data export ";", legacy POP codes REF|…|DPRO) or the open-data portal\'s GeoJSON / JSON export; or any of these as an .xlsx / .ods workbook',
   async prepare({ store, source, options }: ImportContext): Promise<PreparedImport> {
     // The open-data portal also exports GeoJSON and JSON: the same fields, read into the same table.
     const table = looksLikeJson(source.text)

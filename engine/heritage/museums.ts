@@ -50,7 +50,7 @@ const EXPECTED =
 const PA = /\bPA(\d{8}|2[AB]\d{6})\b/g;
 
 export const museumsImporter: Importer = {
-  description: 'Musées de France (";" CSV: Liste et localisation des musées de France, Muséofile with refmer, or ref_musee … coordonnees_finales; or the portal\'s GeoJSON / JSON export)',
+  description: 'Musées de France (";" CSV: Liste et localisation des musées de France, Muséofile with refmer, or ref_musee … coordonnees_finales; or the portal\'s GeoJSON / JSON export; or an .xlsx / .ods workbook)',
   async prepare({ store, source, options }: ImportContext): Promise<PreparedImport> {
     const file = source.name;
     // The open-data portal also exports GeoJSON and JSON: the same fields, read into the same table.

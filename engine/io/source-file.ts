@@ -34,6 +34,8 @@ import { basename, dirname, extname, join, normalize, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { unzipSync, type UnzipFileInfo } from 'fflate';
 import { InputError, NotFoundError, show, where } from '../errors.ts';
+import type { CsvTable } from './csv-table.ts';
+import { readSpreadsheet, spreadsheetKind } from './spreadsheet.ts';
 
 export interface SourceFile {
   /** the path as given (binary sources from an archive: the extracted member, see `archive`) */
@@ -56,6 +58,12 @@ export interface SourceFile {
   readonly archive?: ArchiveSource;
   /** set when the input was a folder (readSourceFolder): its data files, sorted */
   readonly files?: string[];
+  /**
+   * set when the input was a spreadsheet (.xlsx, .ods: spreadsheet.ts): its first sheet with data as
+   * a table (records numbered by the sheet's rows), which readCsvTable returns; `text` then holds the
+   * same table tab-separated for readers of plain text
+   */
+  readonly table?: CsvTable;
 }
 
 export interface ArchiveSource {
@@ -80,6 +88,8 @@ export const ARCHIVE_LIMITS = { maxRatio: 200, maxBytes: 2 * 1024 ** 3 };
 
 export function readSourceFile(path: string, options: SourceOptions = {}): SourceFile {
   const { bytes, mtime } = readBytes(path);
+  const sheetKind = spreadsheetKind(bytes);
+  if (sheetKind) return spreadsheetSource(path, bytes, mtime, sheetKind);
   const unpacked = unpack(path, bytes, options, TEXT_EXTENSIONS);
   const source = sourceFromBytes(unpacked.name, unpacked.bytes, mtime);
   return {
@@ -91,6 +101,15 @@ export function readSourceFile(path: string, options: SourceOptions = {}): Sourc
     notes: [...unpacked.notes, ...(source.notes ?? [])],
     ...(unpacked.archive ? { archive: unpacked.archive } : {}),
   };
+}
+
+/** A workbook read as its first sheet with data (spreadsheet.ts). */
+function spreadsheetSource(path: string, bytes: Buffer, mtime: Date, kind: 'xlsx' | 'ods' | 'xls'): SourceFile {
+  const name = basename(path);
+  const read = readSpreadsheet(name, bytes, kind, 'a table with a header row');
+  const quote = (v: string) => (/[\t\n\r"]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const text = [read.table.header, ...read.table.records.map((r) => r.fields)].map((row) => row.map(quote).join('\t')).join('\n') + '\n';
+  return { path, name, text, size: bytes.length, sha256: sha256(bytes), modified: mtime.toISOString().slice(0, 10), encoding: kind, notes: read.notes, table: read.table };
 }
 
 /** The file's bytes and modification time; a missing file is NotFoundError, others InputError. */
