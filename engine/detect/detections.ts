@@ -20,7 +20,8 @@ import { basename, join } from 'node:path';
 import Flatbush from 'flatbush';
 import { InputError } from '../errors.ts';
 import { LAMBERT93, normaliseCrs, registerCrs, toWgs84, transformer } from '../geo/crs.ts';
-import { openDem } from '../geo/dem.ts';
+import { cutSheet, geoTiffPixels } from '../geo/cut-sheet.ts';
+import { MAX_DEM_PIXELS, openDem } from '../geo/dem.ts';
 import { gridBounds } from '../geo/grid.ts';
 import { vrtSources } from '../geo/vrt.ts';
 import type { Store } from '../store/store.ts';
@@ -437,8 +438,10 @@ export async function terrainInputs(
   for (const [i, p] of paths.entries()) {
     if (await isPointCloudInput(p)) groups.set(crs[i] ?? '', [...(groups.get(crs[i] ?? '') ?? []), p]);
     else {
-      out.push(p);
-      outCrs.push(crs[i]);
+      for (const q of await cutLargeSheets(p, crs[i], cacheDir, log)) {
+        out.push(q);
+        outCrs.push(crs[i]);
+      }
     }
   }
   const converted: { clouds: number; tiles: number; cached: boolean }[] = [];
@@ -467,6 +470,39 @@ export async function terrainInputs(
     outCrs.push(undefined); // the MNT GeoTIFFs carry their CRS
   }
   return { paths: out, crs: outCrs, converted };
+}
+
+/**
+ * A GeoTIFF over MAX_DEM_PIXELS given as terrain (alone or in a folder) is cut into tiles of about
+ * 2,000 × 2,000 (engine/geo/cut-sheet.ts), cached beside the point clouds' MNT under a key of its
+ * bytes and the CRS given: the same sheet gives the same tile files, hence the same run keys.
+ * Returns what to detect in place of `p`: `p` itself when nothing is too large.
+ */
+async function cutLargeSheets(p: string, crs: string | undefined, cacheDir: string, log: (line: string) => void): Promise<string[]> {
+  const s = await stat(p).catch(() => null);
+  if (!s) return [p];
+  const files = s.isDirectory() ? (await readdir(p)).filter((f) => /\.tiff?$/i.test(f)).sort().map((f) => join(p, f)) : /\.tiff?$/i.test(p) ? [p] : [];
+  const large = new Set<string>();
+  for (const f of files) if (((await geoTiffPixels(f)) ?? 0) > MAX_DEM_PIXELS) large.add(f);
+  if (large.size === 0) return [p];
+  const { mkdir, rename, rm, writeFile: write } = await import('node:fs/promises');
+  const { existsSync } = await import('node:fs');
+  const out = s.isDirectory() ? (await listTileFiles([p])).filter((f) => !large.has(f)) : [];
+  for (const f of large) {
+    const key = createHash('sha256').update(`cut v1 crs=${crs ?? ''}\n${await sha256File(f)}\n`).digest('hex').slice(0, 24);
+    const dir = join(cacheDir, `cut-${key}`);
+    if (!existsSync(join(dir, '.complete'))) {
+      const tmp = `${dir}.tmp-${process.pid}`;
+      await rm(tmp, { recursive: true, force: true });
+      await mkdir(tmp, { recursive: true });
+      await cutSheet(f, tmp, { crs: crs ? crs.split('=')[0] : undefined, log });
+      await write(join(tmp, '.complete'), `${f}\n`);
+      await rm(dir, { recursive: true, force: true });
+      await rename(tmp, dir);
+    } else log(`${basename(f)}: too large to read whole, its tiles are in ${dir} (cut before)`);
+    out.push(dir);
+  }
+  return out;
 }
 
 export async function detectTiles(store: Store, paths: string[], opts: DetectTilesOptions = {}): Promise<DetectTilesResult> {

@@ -13,7 +13,8 @@ export const detectCommand: Command = {
     '  Tiles: 0.5 m terrain (MNT) GeoTIFF (or a plain TIFF with its .aux.xml / .tfw + .prj), ESRI ASCII grid\n' +
     '  or gridded XYZ (.xyz: easting northing elevation per cell centre, CRS from its .prj or --crs) in a\n' +
     '  projected CRS, a GDAL virtual mosaic (.vrt: the tiles it lists), or classified point clouds\n' +
-    '  (.laz, .copc.laz, .las, or folders of them) turned into MNT first (as `vigie dtm`, kept in var/cache/dtm). Each file is checked;\n' +
+    '  (.laz, .copc.laz, .las, or folders of them) turned into MNT first (as `vigie dtm`, kept in var/cache/dtm). A GeoTIFF over\n' +
+    '  100 M pixels (an AHN sheet, a merged mosaic) is cut into tiles of about 2,000 × 2,000 first (kept there too). Each file is checked;\n' +
     '  a bad file is reported and skipped. Exit 0 when at least one tile was processed.\n' +
     '  --out: GeoJSON in the tiles\' own CRS when they share one (Lambert-93 for French tiles), else WGS 84;\n' +
     '  --wgs84 or --out-crs name another. The database holds Lambert-93.\n' +
