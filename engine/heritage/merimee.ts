@@ -203,7 +203,12 @@ class MonumentReader {
     }
 
     const inseeText = get('insee');
-    const listed = inseeText === null ? [] : inseeText.split(/[;,\s]+/).filter(Boolean).map((c) => c.toUpperCase());
+    const raw = inseeText === null ? [] : inseeText.split(/[;,\s]+/).filter(Boolean).map((c) => c.toUpperCase());
+    // A CSV re-saved by a spreadsheet stores 08006 as the number 8006: four digits can only be that.
+    const listed = raw.map((c) => (/^\d{4}$/.test(c) ? `0${c}` : c));
+    if (listed.some((c, i) => c !== raw[i])) {
+      issue(true, 'insee_zero_restored', 'insee', inseeText, `lost its leading zero (a spreadsheet stores 08006 as the number 8006); read as ${listed.join(', ')}`, reference);
+    }
     // Only real codes are stored: a bad one would silently fail every join on communes.
     const codes = listed.filter((c) => INSEE_CODE.test(c));
     if (codes.length < listed.length) {
@@ -214,7 +219,8 @@ class MonumentReader {
     if (update) this.noteUpdate(update);
 
     const commune = get('commune');
-    const departement = get('departement');
+    // the département 08 saved as the number 8
+    const departement = get('departement')?.replace(/^(\d)$/, '0$1') ?? null;
     let position = this.position(get('coordonnees'), get('longitude'), get('latitude'), (kept, reason, field, value, what) =>
       issue(kept, reason, field, value, what, reference),
     );

@@ -214,6 +214,30 @@ describe('Mérimée legacy POP codes, national extract', () => {
       expect(known / 414).toBeGreaterThan(0.95);
     });
   });
+
+  it('reads the extract re-saved by a spreadsheet that dropped the leading zeros of INSEE and DPT as the original', async () => {
+    const text = readFileSync(NAT, 'utf8');
+    const lines = text.split('\n');
+    // awk -F'|' 'NR>1 && $6 ~ /^0/': 27 rows have an INSEE code starting with 0 (départements 01–09)
+    const zeros = lines.slice(1).filter((l) => /^0/.test(l.split('|')[5] ?? '')).length;
+    expect(zeros).toBe(27);
+    const stripped = [lines[0], ...lines.slice(1).map((l) => l.split('|').map((v, i) => (i === 3 || i === 5 ? v.replace(/^0+(?=\d)/, '') : v)).join('|'))].join('\n');
+    expect(stripped).not.toBe(text);
+    const file = join(dir, 'pop-codes-excel.csv');
+    writeFileSync(file, stripped);
+    const columns = 'reference, insee, insee_all, departement, x, y, position_quality, insee_position';
+    const read = async (f: string) =>
+      withStore(async (s) => {
+        await importLayer(s, 'communes', `${REAL}/admin`);
+        const r = await importLayer(s, 'merimee', f);
+        return { r, rows: await s.all<Row>(`SELECT ${columns} FROM monuments ORDER BY reference`) };
+      });
+    const original = await read(NAT);
+    const resaved = await read(file);
+    expect(resaved.rows).toEqual(original.rows);
+    expect(resaved.r.flagged.insee_zero_restored).toBe(zeros);
+    expect(resaved.r.flagged.invalid_insee).toBeUndefined();
+  });
 });
 
 describe('Musées de France, both real spellings', () => {
