@@ -37,7 +37,14 @@ export const sprImporter: Importer = {
     const ids = new RecordIds(file, ni >= 0 ? `${table.header[ci]} + ${table.header[ni]}` : table.header[ci]);
     for (const rec of table.records) {
       const f = (i: number) => (i >= 0 ? (rec.fields[i] ?? '').trim() : '');
-      const code = f(ci);
+      const given = f(ci);
+      // a CSV re-saved by a spreadsheet stores 08006 as the number 8006
+      const code = /^\d{4}$/.test(given) ? `0${given}` : given;
+      if (code !== given) {
+        issues.push(issue(file, rec.line, 'insee_zero_restored', `${show(given)} lost its leading zero (a spreadsheet stores 08006 as the number 8006); read as ${code}`, {
+          recordId: code, field: table.header[ci], value: given, kept: true,
+        }));
+      }
       if (!INSEE.test(code)) {
         throw new InputError(`${where(file, rec.line, table.header[ci])}: ${show(code)} is not an INSEE commune code (expected 5 characters, e.g. 56008 or 2A004)`);
       }

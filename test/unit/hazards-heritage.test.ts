@@ -81,7 +81,12 @@ describe('spr', () => {
     ]);
   });
   it('a bad INSEE code names line and value', async () => {
-    await failsUnchanged('spr', write('spr_bad.csv', 'code_insee;commune;nom_spr;date_creation\n5600;X;Y;2019\n'), /spr_bad\.csv line 2, code_insee: "5600" is not an INSEE commune code/);
+    await failsUnchanged('spr', write('spr_bad.csv', 'code_insee;commune;nom_spr;date_creation\n560A;X;Y;2019\n'), /spr_bad\.csv line 2, code_insee: "560A" is not an INSEE commune code/);
+  });
+  it('a code a spreadsheet stripped of its leading zero (8006 for 08006) is read back, and flagged', async () => {
+    const report = await importLayer(store, 'spr', write('spr_excel.csv', 'code_insee;commune;nom_spr;date_creation\n8006;Les Ayvelles;SPR des Ayvelles;2020-01-01\n'));
+    expect(report.issues.map((i) => [i.reason, i.value, i.kept])).toEqual([['insee_zero_restored', '8006', true]]);
+    expect(await store.all("SELECT code_insee FROM spr WHERE nom_spr = 'SPR des Ayvelles'")).toEqual([{ code_insee: '08006' }]);
   });
 });
 
