@@ -447,24 +447,15 @@ export async function terrainInputs(
   const converted: { clouds: number; tiles: number; cached: boolean }[] = [];
   if (groups.size === 0) return { paths: out, crs: outCrs, converted };
   const { lazToDtm, listPointClouds } = await import('../lidar/dtm.ts');
-  const { mkdir, rename, rm, writeFile: write } = await import('node:fs/promises');
-  const { existsSync } = await import('node:fs');
   for (const [c, inputs] of groups) {
     const files = await listPointClouds(inputs);
     const h = createHash('sha256').update(`dtm v1 crs=${c}\n`);
     for (const f of [...files].sort()) h.update(`${basename(f)} ${await sha256File(f)}\n`);
     const dir = join(cacheDir, h.digest('hex').slice(0, 24));
-    const cached = existsSync(join(dir, '.complete'));
-    if (!cached) {
+    const cached = await cachedFolder(dir, files, async (tmp) => {
       log(`building terrain models from ${files.length} point cloud(s) into ${dir}`);
-      const tmp = `${dir}.tmp-${process.pid}`;
-      await rm(tmp, { recursive: true, force: true });
-      await mkdir(tmp, { recursive: true });
       await lazToDtm(files, { outDir: tmp, crs: c ? c.split('=')[0] : undefined });
-      await write(join(tmp, '.complete'), `${files.join('\n')}\n`);
-      await rm(dir, { recursive: true, force: true });
-      await rename(tmp, dir);
-    }
+    });
     converted.push({ clouds: files.length, tiles: (await readdir(dir)).filter((f) => TILE_EXT.test(f)).length, cached });
     out.push(dir);
     outCrs.push(undefined); // the MNT GeoTIFFs carry their CRS
@@ -485,24 +476,34 @@ async function cutLargeSheets(p: string, crs: string | undefined, cacheDir: stri
   const large = new Set<string>();
   for (const f of files) if (((await geoTiffPixels(f)) ?? 0) > MAX_DEM_PIXELS) large.add(f);
   if (large.size === 0) return [p];
-  const { mkdir, rename, rm, writeFile: write } = await import('node:fs/promises');
-  const { existsSync } = await import('node:fs');
   const out = s.isDirectory() ? (await listTileFiles([p])).filter((f) => !large.has(f)) : [];
   for (const f of large) {
     const key = createHash('sha256').update(`cut v1 crs=${crs ?? ''}\n${await sha256File(f)}\n`).digest('hex').slice(0, 24);
     const dir = join(cacheDir, `cut-${key}`);
-    if (!existsSync(join(dir, '.complete'))) {
-      const tmp = `${dir}.tmp-${process.pid}`;
-      await rm(tmp, { recursive: true, force: true });
-      await mkdir(tmp, { recursive: true });
-      await cutSheet(f, tmp, { crs: crs ? crs.split('=')[0] : undefined, log });
-      await write(join(tmp, '.complete'), `${f}\n`);
-      await rm(dir, { recursive: true, force: true });
-      await rename(tmp, dir);
-    } else log(`${basename(f)}: too large to read whole, its tiles are in ${dir} (cut before)`);
+    const cached = await cachedFolder(dir, [f], (tmp) => cutSheet(f, tmp, { crs: crs ? crs.split('=')[0] : undefined, log }));
+    if (cached) log(`${basename(f)}: too large to read whole, its tiles are in ${dir} (cut before)`);
     out.push(dir);
   }
   return out;
+}
+
+/**
+ * A folder of the cache built once: `build` writes into a temporary folder renamed to `dir` when
+ * it is complete (marked by `.complete`, listing `sources`), so an interrupted build leaves no
+ * half folder. Returns true when `dir` was already complete.
+ */
+async function cachedFolder(dir: string, sources: string[], build: (tmp: string) => Promise<unknown>): Promise<boolean> {
+  const { mkdir, rename, rm, writeFile: write } = await import('node:fs/promises');
+  const { existsSync } = await import('node:fs');
+  if (existsSync(join(dir, '.complete'))) return true;
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  await build(tmp);
+  await write(join(tmp, '.complete'), `${sources.join('\n')}\n`);
+  await rm(dir, { recursive: true, force: true });
+  await rename(tmp, dir);
+  return false;
 }
 
 export async function detectTiles(store: Store, paths: string[], opts: DetectTilesOptions = {}): Promise<DetectTilesResult> {

@@ -383,7 +383,7 @@ export function requireProjectedMetres(code: string, source: string): CrsInfo {
   const info = lookupCrs(code);
   const label = info.code.startsWith('EPSG:') ? `${info.code} ${info.name}` : `CRS ${JSON.stringify(info.name)}`;
   const expected = 'a projected CRS in metres is expected (reproject with gdalwarp -t_srs EPSG:NNNN: EPSG:2154 Lambert-93 in France, the local UTM zone or national grid elsewhere)';
-  const fail = (what: string) => new CrsError(`${source}: ${label} ${what}; ${expected}`);
+  const fail = (what: string, more = '') => new CrsError(`${source}: ${label} ${what}; ${expected}${more}`);
   if (info.kind === 'geographic') throw fail('is geographic (degrees)');
   if (info.kind === 'vertical') throw fail('is a vertical CRS (heights only, no horizontal position)');
   if (info.kind === 'geocentric') throw fail('is geocentric (Earth-centred X, Y, Z)');
@@ -391,7 +391,7 @@ export function requireProjectedMetres(code: string, source: string): CrsInfo {
   if (info.unit === 'degree') throw fail('is geographic (degrees)');
   if (info.unit !== 'metre') {
     const feet = /foot|feet/i.test(info.unit ?? '') ? `; its elevations are likely in feet too: after gdalwarp, scale them to metres with gdal_translate -scale 0 1 0 ${/us/i.test(info.unit!) ? '0.3048006' : '0.3048'}` : '';
-    throw new CrsError(`${source}: ${label} is in ${info.unit ?? 'unknown units'}; ${expected}${feet}`);
+    throw fail(`is in ${info.unit ?? 'unknown units'}`, feet);
   }
   if (info.verticalUnit && info.verticalUnit !== 'metre') {
     throw new CrsError(`${source}: ${label} gives heights in ${info.verticalUnit}; elevations in metres are expected`);

@@ -14,7 +14,7 @@ import { basename, join } from 'node:path';
 import { fromFile } from 'geotiff';
 import { InputError } from '../errors.ts';
 import { writeGeoTiff } from './geotiff-write.ts';
-import { grid as makeGrid } from './grid.ts';
+import { windowGrid } from './grid.ts';
 import { openRaster } from './raster.ts';
 
 /** Side of the pieces, pixels (cuts are spread evenly around it). */
@@ -57,7 +57,7 @@ export async function cutSheet(path: string, outDir: string, opts: { crs?: strin
   const g = r.grid;
   const cols = cutPositions(g.width, opts.tile);
   const rows = cutPositions(g.height, opts.tile);
-  opts.log?.(`cutting ${name} (${g.width.toLocaleString('en-US')} × ${g.height.toLocaleString('en-US')} pixels) into ${(cols.length - 1) * (rows.length - 1)} tiles of about ${opts.tile ?? CUT_TILE} × ${opts.tile ?? CUT_TILE}`);
+  opts.log?.(`cutting ${name} (${g.width.toLocaleString('en-US')} × ${g.height.toLocaleString('en-US')} pixels) into ${(cols.length - 1) * (rows.length - 1)} pieces of about ${opts.tile ?? CUT_TILE} × ${opts.tile ?? CUT_TILE} (pieces without data are not written)`);
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];
   const fmt = (v: number) => String(+v.toFixed(2)).replace('.', 'p').replace('-', 'm');
@@ -68,7 +68,7 @@ export async function cutSheet(path: string, outDir: string, opts: { crs?: strin
       let valid = false;
       for (let k = 0; k < data.length && !valid; k++) valid = data[k] === data[k] && data[k] !== r.nodata;
       if (!valid) continue;
-      const tile = makeGrid({ originX: g.originX + win.col * g.resX, originY: g.originY - win.row * g.resY, resX: g.resX, resY: g.resY, width: win.width, height: win.height, crs: g.crs });
+      const tile = windowGrid(g, win, g.crs);
       let bytes: Buffer;
       try {
         bytes = writeGeoTiff(data, tile, { nodata: r.nodata ?? undefined, tileSize: 512 });

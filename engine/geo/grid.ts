@@ -54,6 +54,11 @@ export function grid(g: Grid): Grid {
   return Object.freeze({ ...g });
 }
 
+/** The grid of a window of `g` (same pixels, origin at the window's corner), in `crs`. */
+export function windowGrid(g: Pick<Grid, 'originX' | 'originY' | 'resX' | 'resY'>, w: Window, crs: string): Grid {
+  return grid({ originX: g.originX + w.col * g.resX, originY: g.originY - w.row * g.resY, resX: g.resX, resY: g.resY, width: w.width, height: w.height, crs });
+}
+
 export function gridBounds(g: Grid): BBox {
   return bbox(g.originX, g.originY - g.height * g.resY, g.originX + g.width * g.resX, g.originY);
 }

@@ -199,6 +199,14 @@ function normaliseCode(v: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * An INSEE code a CSV lost its leading zero in when a spreadsheet re-saved it (08006 stored as the
+ * number 8006): four digits can only be that, and get the zero back. Other values as given.
+ */
+export function restoreInseeZero(code: string): string {
+  return /^\d{4}$/.test(code) ? `0${code}` : code;
+}
+
 /** Department from the commune code: 3 characters overseas (971…976), 2 elsewhere (incl. 2A/2B). */
 export function departementOf(code: string): string {
   return code.startsWith('97') ? code.slice(0, 3) : code.slice(0, 2);

@@ -18,6 +18,7 @@ import { RecordIds } from '../io/record-rules.ts';
 import type { ImportContext, ImportIssue, Importer, PreparedImport } from '../importers.ts';
 import { appendNamed, type NamedColumn } from './append-named.ts';
 import { CommunePlaces, type PlaceHow } from './commune-places.ts';
+import { restoreInseeZero } from './communes.ts';
 import { parseLatLon, type LatLon } from './lat-lon.ts';
 import { MERIMEE_EXPECTED, missingKeyColumns, resolveMerimeeColumns, type MerimeeColumns, type MerimeeField } from './merimee-fields.ts';
 import { protectionOf, type Protection, type ProtectionSource } from './protection.ts';
@@ -204,8 +205,7 @@ class MonumentReader {
 
     const inseeText = get('insee');
     const raw = inseeText === null ? [] : inseeText.split(/[;,\s]+/).filter(Boolean).map((c) => c.toUpperCase());
-    // A CSV re-saved by a spreadsheet stores 08006 as the number 8006: four digits can only be that.
-    const listed = raw.map((c) => (/^\d{4}$/.test(c) ? `0${c}` : c));
+    const listed = raw.map(restoreInseeZero);
     if (listed.some((c, i) => c !== raw[i])) {
       issue(true, 'insee_zero_restored', 'insee', inseeText, `lost its leading zero (a spreadsheet stores 08006 as the number 8006); read as ${listed.join(', ')}`, reference);
     }

@@ -8,6 +8,7 @@ import { readCsvTable } from '../io/csv-table.ts';
 import { RecordIds } from '../io/record-rules.ts';
 import type { AppendColumn } from '../store/store.ts';
 import { issue, layerName, OPEN_LICENCE, type LayerImportOptions } from '../hazards/common.ts';
+import { restoreInseeZero } from './communes.ts';
 
 interface SprRow {
   code_insee: string;
@@ -38,8 +39,7 @@ export const sprImporter: Importer = {
     for (const rec of table.records) {
       const f = (i: number) => (i >= 0 ? (rec.fields[i] ?? '').trim() : '');
       const given = f(ci);
-      // a CSV re-saved by a spreadsheet stores 08006 as the number 8006
-      const code = /^\d{4}$/.test(given) ? `0${given}` : given;
+      const code = restoreInseeZero(given);
       if (code !== given) {
         issues.push(issue(file, rec.line, 'insee_zero_restored', `${show(given)} lost its leading zero (a spreadsheet stores 08006 as the number 8006); read as ${code}`, {
           recordId: code, field: table.header[ci], value: given, kept: true,

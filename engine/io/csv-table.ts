@@ -32,10 +32,7 @@ export interface CsvOptions {
 
 export function readCsvTable(source: SourceFile, options: CsvOptions): CsvTable {
   // a spreadsheet was read into a table already (source-file.ts), its records numbered by row
-  if (source.table) {
-    if (source.table.header.length === 0) throw new InputError(`${where(source.name, 1)}: the sheet has no header row (expected ${options.expected})`);
-    return source.table;
-  }
+  if (source.table) return source.table;
   const firstLine = source.text.slice(0, lineEnd(source.text, 0));
   const delimiter = detectDelimiter(firstLine, options.delimiters);
   if (!delimiter) {

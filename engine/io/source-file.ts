@@ -35,7 +35,7 @@ import { gunzipSync } from 'node:zlib';
 import { unzipSync, type UnzipFileInfo } from 'fflate';
 import { InputError, NotFoundError, show, where } from '../errors.ts';
 import type { CsvTable } from './csv-table.ts';
-import { readSpreadsheet, spreadsheetKind } from './spreadsheet.ts';
+import { readSpreadsheet, spreadsheetKind, type SpreadsheetKind } from './spreadsheet.ts';
 
 export interface SourceFile {
   /** the path as given (binary sources from an archive: the extracted member, see `archive`) */
@@ -104,9 +104,9 @@ export function readSourceFile(path: string, options: SourceOptions = {}): Sourc
 }
 
 /** A workbook read as its first sheet with data (spreadsheet.ts). */
-function spreadsheetSource(path: string, bytes: Buffer, mtime: Date, kind: 'xlsx' | 'ods' | 'xls'): SourceFile {
+function spreadsheetSource(path: string, bytes: Buffer, mtime: Date, kind: SpreadsheetKind): SourceFile {
   const name = basename(path);
-  const read = readSpreadsheet(name, bytes, kind, 'a table with a header row');
+  const read = readSpreadsheet(name, bytes, kind, 'a table with a header row', ARCHIVE_LIMITS);
   const quote = (v: string) => (/[\t\n\r"]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   const text = [read.table.header, ...read.table.records.map((r) => r.fields)].map((row) => row.map(quote).join('\t')).join('\n') + '\n';
   return { path, name, text, size: bytes.length, sha256: sha256(bytes), modified: mtime.toISOString().slice(0, 10), encoding: kind, notes: read.notes, table: read.table };

@@ -45,29 +45,28 @@ export function spreadsheetKind(bytes: Uint8Array): SpreadsheetKind | null {
 
 export interface SheetTable {
   table: CsvTable;
-  /** the sheet read */
-  sheet: string;
-  /** what was done, one sentence each (the sheet chosen, others ignored) */
+  /** what was done, one sentence each (the sheet chosen, others ignored, codes restored) */
   notes: string[];
 }
 
-/** Bomb limits for a workbook's members (the same ratio as any archive). */
-const MAX_RATIO = 200;
-const MAX_BYTES = 512 * 1024 ** 2;
+/** Archive bomb limits for the workbook's members: source-file.ts's ARCHIVE_LIMITS. */
+export interface BombLimits {
+  maxRatio: number;
+  maxBytes: number;
+}
 
 /** Reads the first sheet with data of an .xlsx or .ods workbook as a table; `name` starts every message. */
-export function readSpreadsheet(name: string, bytes: Uint8Array, kind: SpreadsheetKind, expected: string): SheetTable {
+export function readSpreadsheet(name: string, bytes: Uint8Array, kind: SpreadsheetKind, expected: string, limits: BombLimits): SheetTable {
   if (kind === 'xls') {
     throw new InputError(`${name}: an Excel 97–2003 workbook (.xls), which is not read here; save it as .xlsx (Excel: Fichier › Enregistrer sous), .ods or CSV UTF-8 (expected ${expected})`);
   }
-  const members = unzipWorkbook(name, bytes);
+  const members = unzipWorkbook(name, bytes, limits);
   const sheets = kind === 'xlsx' ? xlsxSheets(name, members) : odsSheets(name, members);
   const withData = sheets.filter((s) => s.rows.some((r) => r.cells.some((c) => c !== '')));
   if (withData.length === 0) throw new InputError(`${name}: no sheet holds any data (${sheets.length} sheet(s): ${sheets.map((s) => show(s.name)).join(', ')}; expected ${expected})`);
   const chosen = withData[0];
   const notes = [`read from sheet ${show(chosen.name)}${withData.length > 1 ? ` (${withData.length - 1} other sheet(s) with data ignored: ${withData.slice(1).map((s) => show(s.name)).join(', ')})` : ''}`];
-  const table = tableOf(name, chosen, notes);
-  return { table, sheet: chosen.name, notes };
+  return { table: tableOf(name, chosen, notes), notes };
 }
 
 /** A sheet's rows as text cells, with the row numbers the spreadsheet shows. */
@@ -120,7 +119,7 @@ function tableOf(name: string, sheet: Sheet, notes: string[]): CsvTable {
   return { delimiter: '', header, records };
 }
 
-function unzipWorkbook(name: string, bytes: Uint8Array): Map<string, string> {
+function unzipWorkbook(name: string, bytes: Uint8Array, limits: BombLimits): Map<string, string> {
   const wanted = /^(xl\/(workbook\.xml|_rels\/workbook\.xml\.rels|sharedStrings\.xml|styles\.xml|worksheets\/[^/]+\.xml)|content\.xml)$/;
   let total = 0;
   let files: Record<string, Uint8Array>;
@@ -129,7 +128,7 @@ function unzipWorkbook(name: string, bytes: Uint8Array): Map<string, string> {
       filter: (f: UnzipFileInfo) => {
         if (!wanted.test(f.name)) return false;
         total += f.originalSize;
-        if (f.originalSize > Math.max(MAX_RATIO * f.size, 1024 * 1024) || total > MAX_BYTES) {
+        if (f.originalSize > Math.max(limits.maxRatio * f.size, 1024 * 1024) || total > limits.maxBytes) {
           throw new InputError(`${name}: refused, member ${f.name} expands to ${f.originalSize.toLocaleString('en-US')} bytes from ${f.size.toLocaleString('en-US')}: a workbook bomb or a damaged file`);
         }
         return true;

@@ -19,7 +19,7 @@ import { InputError, VigieError } from '../errors.ts';
 import { normaliseCrs, registerCrs } from '../geo/crs.ts';
 import { openDem } from '../geo/dem.ts';
 import { writeGeoTiff } from '../geo/geotiff-write.ts';
-import { grid as makeGrid } from '../geo/grid.ts';
+import { windowGrid } from '../geo/grid.ts';
 import { gdalNoData } from '../geo/float-band.mjs';
 import { frameOf, georeferenceOf } from '../geo/raster.ts';
 import { runRows, runSettings, settingsHash, type RunDetectionRow, type RunTileRow } from '../detect/detections.ts';
@@ -286,7 +286,7 @@ async function writeCrop(
   const [c0, c1] = span((x0 - src.originX) / src.resX, (x1 - src.originX) / src.resX, src.width);
   const [r0, r1] = span((src.originY - y1) / src.resY, (src.originY - y0) / src.resY, src.height);
   const { data, bytes } = await src.read(c0, r0, c1, r1);
-  const g = makeGrid({ originX: src.originX + c0 * src.resX, originY: src.originY - r0 * src.resY, resX: src.resX, resY: src.resY, width: c1 - c0, height: r1 - r0, crs: normaliseCrs(spec.c!) });
+  const g = windowGrid(src, { col: c0, row: r0, width: c1 - c0, height: r1 - r0 }, normaliseCrs(spec.c!));
   const path = join(work, `${sourceTileName(nb.src)}.tif`);
   await writeFile(path, writeGeoTiff(data, g, { nodata: src.nodata ?? undefined, level: 1, scratch: true }));
   return { path, bytes };
