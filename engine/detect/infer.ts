@@ -17,7 +17,7 @@ import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { InputError } from '../errors.ts';
-import { LAMBERT93, normaliseCrs, requireProjectedMetres, transformer } from '../geo/crs.ts';
+import { groundScale, LAMBERT93, normaliseCrs, requireProjectedMetres, transformer } from '../geo/crs.ts';
 import { openDem, wholeNumberSteps } from '../geo/dem.ts';
 import { gridBounds, type Grid, type Window } from '../geo/grid.ts';
 import { inCore, MAX_RES, MIN_RES, planTiles, readWithMargin, type MosaicTile, type TileJob } from './tiling.ts';
@@ -225,14 +225,41 @@ function checkTile(t: TileSource): void {
   if (Math.abs(g.resX - g.resY) > 1e-6 * g.resX) {
     throw new InputError(`${n}: pixels are not square (${g.resX} × ${g.resY} m); expected ${MODEL_PIXEL} × ${MODEL_PIXEL} m`);
   }
-  if (!(g.resX >= MIN_RES - 1e-9 && g.resX <= MAX_RES + 1e-9)) {
-    throw new InputError(`${n}: pixel size ${g.resX} m; the detector works on ${MODEL_PIXEL} m terrain and resamples ${MIN_RES}–${MAX_RES} m only`);
+  const b = gridBounds(g);
+  const k = scaleAt(g.crs, (b.minx + b.maxx) / 2, (b.miny + b.maxy) / 2, n);
+  const onGround = k === 1 ? '' : ` of ${g.crs} (${+(g.resX / k).toFixed(3)} m on the ground here: scale factor ${k.toFixed(3)})`;
+  if (!(g.resX / k >= MIN_RES - 1e-9 && g.resX / k <= MAX_RES + 1e-9)) {
+    throw new InputError(`${n}: pixel size ${g.resX} m${onGround}; the detector works on ${MODEL_PIXEL} m terrain and resamples ${MIN_RES}–${MAX_RES} m only`);
   }
-  const wm = (g.width * g.resX) / MODEL_PIXEL;
-  const hm = (g.height * g.resY) / MODEL_PIXEL;
+  const wm = (g.width * g.resX) / k / MODEL_PIXEL;
+  const hm = (g.height * g.resY) / k / MODEL_PIXEL;
   if (wm < 64 || hm < 64) {
-    throw new InputError(`${n}: ${g.width}×${g.height} pixels (${g.width * g.resX} × ${g.height * g.resY} m) is too small; expected at least 32 × 32 m`);
+    throw new InputError(`${n}: ${g.width}×${g.height} pixels (${+((g.width * g.resX) / k).toFixed(1)} × ${+((g.height * g.resY) / k).toFixed(1)} m on the ground) is too small; expected at least 32 × 32 m`);
   }
+}
+
+/**
+ * Share by which a CRS's metres may differ from ground metres before detection corrects for it:
+ * within 1 % (a national grid over its country, a UTM zone) the tile runs as it is; beyond
+ * (Web Mercator: 1.44 at 46° N; a UTM zone far from its own) it is resampled to 0.5 m on the
+ * ground, so the model sees mounds at their true size and diameters are ground metres.
+ */
+export const GROUND_SCALE_TOLERANCE = 0.01;
+/** East–west and north–south scales differing by more than this: the projection is refused. */
+const MAX_ANISOTROPY = 0.02;
+
+/**
+ * Metres of `crs` per ground metre at (x, y) (`groundScale`), or exactly 1 within
+ * GROUND_SCALE_TOLERANCE; InputError naming `source` when the projection stretches the ground
+ * unequally there (an equirectangular grid: round mounds would look oval to the model).
+ */
+export function scaleAt(crs: string, x: number, y: number, source: string): number {
+  const { kx, ky } = groundScale(crs, x, y);
+  if (Math.abs(kx / ky - 1) > MAX_ANISOTROPY) {
+    throw new InputError(`${source}: ${crs} stretches the ground unequally here (${kx.toFixed(3)} of its metres per ground metre east–west, ${ky.toFixed(3)} north–south), so a round mound would look oval; expected a conformal projected CRS (reproject with gdalwarp -t_srs EPSG:NNNN: EPSG:2154 Lambert-93 in France, the local UTM zone or national grid elsewhere)`);
+  }
+  const k = Math.sqrt(kx * ky);
+  return Math.abs(k - 1) > GROUND_SCALE_TOLERANCE ? k : 1;
 }
 
 export interface DetectRunOptions {
@@ -327,11 +354,15 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
   if (usable.length === 0) return { detections, reports };
   // north rows first, west to east: neighbours needed by a tile are decoded just before it
   usable.sort((a, b) => b.grid.originY - a.grid.originY || a.grid.originX - b.grid.originX);
-  const mosaic = planTiles(usable, { marginMetres: MARGIN_M, workingRes: MODEL_PIXEL });
+  // A CRS whose metres are not ground metres here (Web Mercator…) runs on a working grid of
+  // 0.5 ground metres, with margins in ground metres: one scale for the mosaic, at its centre.
+  const ub = usable.map((t) => gridBounds(t.grid)).reduce((a, b) => ({ minx: Math.min(a.minx, b.minx), miny: Math.min(a.miny, b.miny), maxx: Math.max(a.maxx, b.maxx), maxy: Math.max(a.maxy, b.maxy) }));
+  const scale = scaleAt(usable[0].grid.crs, (ub.minx + ub.maxx) / 2, (ub.miny + ub.maxy) / 2, basename(usable[0].file));
+  const mosaic = planTiles(usable, { marginMetres: MARGIN_M * scale, workingRes: MODEL_PIXEL * scale, groundScale: scale });
   const jobOf = new Map<MosaicTile, TileJob>(mosaic.jobs.map((j) => [j.tile, j]));
   const byFile = new Map(usable.map((t) => [t.file, t]));
   // fast path when every tile is already on the working grid: row copies instead of resampling
-  const aligned = mosaic.resampled.size === 0 && usable.every((t) => onGrid(t.grid.originX) && onGrid(t.grid.originY));
+  const aligned = scale === 1 && mosaic.resampled.size === 0 && usable.every((t) => onGrid(t.grid.originX) && onGrid(t.grid.originY));
   const floor = opts.minScore ?? det.calibration.floor;
   const inflight = new Set<Promise<void>>();
   const perTile: Detection[][] = [];
@@ -375,7 +406,7 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
     // the scale test reads the terrain after inference, when `buf` has gone to a worker: keep
     // its 2 m block means (a few ms per tile; counted as post-processing)
     const tc = performance.now();
-    const coarse = det.scaleTest ? coarsen(buf, W, H, 4, job.padded.resX) : null;
+    const coarse = det.scaleTest ? coarsen(buf, W, H, 4, job.padded.resX / scale) : null;
     timings.post += performance.now() - tc;
     // free decoded tiles no later tile needs
     const later = new Set(usable.slice(ti + 1).filter((v) => !opts.skip?.has(v.name)).flatMap((v) => needs(jobOf.get(v)!)));
@@ -385,13 +416,13 @@ export async function detectFiles(det: Detector, files: string[], opts: DetectRu
     const par = det.concurrency ?? 1;
     while (inflight.size >= Math.max(1, par)) await Promise.race(inflight);
     // A tile that is mostly nodata (a coast, a survey's edge) runs over its data only.
-    const win = opts.cropToData === false ? null : dataWindow(holes, W, H, Math.ceil(CROP_MARGIN_M / P.resX));
+    const win = opts.cropToData === false ? null : dataWindow(holes, W, H, Math.ceil(CROP_MARGIN_M / (P.resX / scale)));
     const task = (async () => {
       const ti0 = performance.now();
       const out = await (win ? det.run(crop(buf, W, win), win.width, win.height) : det.run(buf, W, H));
       timings.inference += out.ms ?? performance.now() - ti0;
       const tq = performance.now();
-      const found = postProcess(det, out, t, job, holes, W, H, floor, coarse, win ? { col: win.col / MODEL_STRIDE, row: win.row / MODEL_STRIDE } : undefined);
+      const found = postProcess(det, out, t, job, holes, W, H, floor, coarse, scale, win ? { col: win.col / MODEL_STRIDE, row: win.row / MODEL_STRIDE } : undefined);
       perTile[ti] = found;
       timings.post += performance.now() - tq;
       const rs = mosaic.resampled.get(t.file);
@@ -504,11 +535,13 @@ function coreBounds(g: Grid) {
 
 function postProcess(
   det: Detector, out: { maps: Float32Array; width: number; height: number }, t: TileSource, job: TileJob, holes: Uint8Array, W: number, H: number,
-  floor: number, coarse: Coarse | null, offset?: { col: number; row: number },
+  floor: number, coarse: Coarse | null, scale: number, offset?: { col: number; row: number },
 ): Detection[] {
   const g = job.padded;
+  // a model cell in the CRS's metres (positions) and on the ground (sizes: the model's diameters are ground metres)
   const cell = MODEL_STRIDE * g.resX;
-  const found = extractPeaks({ data: out.maps, width: out.width, height: out.height, classes: CLASSES.length }, { threshold: floor, cellSize: cell, minDistance: 1.5, nmsFactor: 0.5 });
+  const groundCell = cell / scale;
+  const found = extractPeaks({ data: out.maps, width: out.width, height: out.height, classes: CLASSES.length }, { threshold: floor, cellSize: groundCell, minDistance: 1.5, nmsFactor: 0.5 });
   // maps of a window of the tile: cells counted from the padded tile's corner
   const peaks = offset ? found.map((p) => ({ ...p, col: p.col + offset.col, row: p.row + offset.row })) : found;
   const left = g.originX;
@@ -520,13 +553,13 @@ function postProcess(
     // half-open pixel intervals: a point on a seam belongs to exactly one tile
     if (!inCore(job, x, y)) continue;
     const diameter = Number.isFinite(p.diameter) ? p.diameter : 0;
-    if (nearNodata(holes, W, H, Math.floor(p.col * MODEL_STRIDE), Math.floor(p.row * MODEL_STRIDE), (10 + diameter / 2) / g.resX)) continue;
+    if (nearNodata(holes, W, H, Math.floor(p.col * MODEL_STRIDE), Math.floor(p.row * MODEL_STRIDE), (10 + diameter / 2) / (g.resX / scale))) continue;
     const cls = CLASSES[p.cls];
     let score = p.score;
     let contrast = Number.NaN;
     if (coarse && det.scaleTest && cls === 'mound') {
       // the candidate's centre in metres from the padded window's top-left corner
-      contrast = riseContrast(coarse, p.col * cell, p.row * cell, diameter, det.scaleTest).contrast;
+      contrast = riseContrast(coarse, p.col * groundCell, p.row * groundCell, diameter, det.scaleTest).contrast;
       score *= scaleFactor(contrast, det.scaleTest);
       if (score < floor) continue;
     }

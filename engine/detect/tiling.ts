@@ -42,9 +42,18 @@ export interface Mosaic {
 export const MIN_RES = 0.25;
 export const MAX_RES = 2;
 
-export function planTiles(tiles: MosaicTile[], opts: { marginMetres: number; workingRes?: number }): Mosaic {
+/**
+ * `workingRes` and `marginMetres` are in the CRS's metres; `groundScale` (default 1) is how many
+ * of them make a metre on the ground (engine/geo/crs.ts `groundScale`): the accepted pixel
+ * sizes are ground sizes, and messages give both.
+ */
+export function planTiles(tiles: MosaicTile[], opts: { marginMetres: number; workingRes?: number; groundScale?: number }): Mosaic {
   if (tiles.length === 0) throw new InputError('planTiles: no terrain tiles given');
   const work = opts.workingRes ?? 0.5;
+  const k = opts.groundScale ?? 1;
+  const crs0 = tiles[0].grid.crs;
+  const onGround = (v: number) => (k === 1 ? `${v} m` : `${+v.toFixed(4)} m of ${crs0} = ${+(v / k).toFixed(3)} m on the ground`);
+  const target = k === 1 ? `${work} m` : `${+(work / k).toFixed(3)} m on the ground`;
   if (!(opts.marginMetres >= 0)) throw new InputError(`planTiles, marginMetres: ${opts.marginMetres}; expected ≥ 0 metres`);
   const crs = tiles[0].grid.crs;
   const resampled = new Map<string, string>();
@@ -55,10 +64,10 @@ export function planTiles(tiles: MosaicTile[], opts: { marginMetres: number; wor
     }
     if (g.crs !== crs) throw new CrsError(`${t.file}: CRS ${g.crs} differs from ${crs} of ${tiles[0].file}; a mosaic must share one CRS`);
     if (Math.abs(g.resX - g.resY) > 1e-6 * g.resX) throw new InputError(`${t.file}: pixels are ${g.resX} × ${g.resY} m; expected square pixels`);
-    if (!(g.resX >= MIN_RES - 1e-9 && g.resX <= MAX_RES + 1e-9)) {
-      throw new InputError(`${t.file}: pixel size ${g.resX} m; expected ${MIN_RES}–${MAX_RES} m (LiDAR HD MNT is 0.5 m)`);
+    if (!(g.resX / k >= MIN_RES - 1e-9 && g.resX / k <= MAX_RES + 1e-9)) {
+      throw new InputError(`${t.file}: pixel size ${onGround(g.resX)}; expected ${MIN_RES}–${MAX_RES} m on the ground (LiDAR HD MNT is 0.5 m)`);
     }
-    if (Math.abs(g.resX - work) > 1e-9) resampled.set(t.file, `${g.resX} m, resampled to ${work} m (${g.resX < work ? 'area average' : 'bilinear'})`);
+    if (Math.abs(g.resX - work) > 1e-9) resampled.set(t.file, `${onGround(g.resX)}, resampled to ${target} (${g.resX < work ? 'area average' : 'bilinear'})`);
   }
   const margin = Math.ceil(opts.marginMetres / work - 1e-9);
   const index = new Flatbush(tiles.length);

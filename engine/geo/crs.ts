@@ -404,6 +404,36 @@ export function requireProjectedMetres(code: string, source: string): CrsInfo {
 
 export type Transform = (x: number, y: number) => [number, number];
 
+/**
+ * How many metres of a projected CRS make one metre on the ground at (x, y), east–west (`kx`)
+ * and north–south (`ky`): the projection's scale factor there. About 1 for a national grid over
+ * its own country (Lambert-93 over France: 0.999–1.003), 1.44 for Web Mercator (EPSG:3857) at
+ * 46° N; `kx` ≠ `ky` for a projection that is not conformal (an equirectangular grid: 1.44 / 1).
+ * Measured, not looked up: the points `step` metres of the CRS either side of (x, y), taken to
+ * longitude / latitude, and their distance on the GRS80 ellipsoid from its radii of curvature
+ * (exact to about 1e-9 over such short distances; the datum does not matter at this precision).
+ */
+export function groundScale(crs: string, x: number, y: number, step = 10): { kx: number; ky: number } {
+  const toLonLat = transformer(crs, WGS84);
+  const a = 6378137;
+  const f = 1 / 298.257222101;
+  const e2 = f * (2 - f);
+  const rad = Math.PI / 180;
+  const ground = (p: [number, number], q: [number, number]) => {
+    const phi = ((p[1] + q[1]) / 2) * rad;
+    const w = Math.sqrt(1 - e2 * Math.sin(phi) ** 2);
+    const meridian = (a * (1 - e2)) / w ** 3;
+    const normal = a / w;
+    return Math.hypot((q[1] - p[1]) * rad * meridian, (q[0] - p[0]) * rad * normal * Math.cos(phi));
+  };
+  const kx = (2 * step) / ground(toLonLat(x - step, y), toLonLat(x + step, y));
+  const ky = (2 * step) / ground(toLonLat(x, y - step), toLonLat(x, y + step));
+  if (!(Number.isFinite(kx) && Number.isFinite(ky) && kx > 0 && ky > 0)) {
+    throw new CrsError(`${crs}: no scale at (${x}, ${y}): the point is outside the projection's domain`);
+  }
+  return { kx, ky };
+}
+
 /** Returns a point transform from `from` to `to`; throws CrsError (suggesting `--crs`) if unknown. */
 export function transformer(from: string, to: string): Transform {
   const a = normaliseCrs(from);

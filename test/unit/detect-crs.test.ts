@@ -2,7 +2,7 @@
  * Terrain in another projected CRS (UTM overseas) is detected in its own metres, then stored in
  * Lambert-93 like everything else; a folder mixing CRSs is run as one mosaic per CRS.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +71,33 @@ describe('detection in other projected CRSs', () => {
     expect(b.minx).not.toBeCloseTo(utm.x, -3);
     expect(reports.find((r) => r.tile === 'tile0')!.crs).toBe('EPSG:5490');
   });
+
+  it('runs a CRS whose metres are not ground metres (Web Mercator) at ground scale, and refuses one that stretches unequally', async () => {
+    // The same 128 m of terrain in Lambert-93 and warped by GDAL into Web Mercator, where at
+    // 46.5° N a metre on the ground is 1.44 of the CRS's metres (gdalwarp keeps ~0.72 m pixels).
+    const l93 = { x: 650000, y: 6650128 };
+    const src = join(dir, 'l93.tif');
+    writeFileSync(src, writeGeoTiff(terrain(), grid({ originX: l93.x, originY: l93.y, resX: 0.5, resY: 0.5, width: N, height: N, crs: LAMBERT93 }), { nodata: -99999 }));
+    const merc = join(dir, 'merc.tif');
+    execFileSync('gdalwarp', ['-q', '-t_srs', 'EPSG:3857', '-r', 'bilinear', '-dstnodata', '-99999', src, merc]);
+    const { detections, reports } = await detectFiles(det, [src, merc]);
+    expect(reports.map((r) => r.ok)).toEqual([true, true]);
+    expect(reports.find((r) => r.tile === 'merc')!.resampled).toMatch(/^0\.7\d+ m of EPSG:3857 = 0\.5 m on the ground, resampled to 0\.5 m on the ground \(bilinear\)$/);
+    const mound = (tile: string) => detections.find((d) => d.tile === tile && d.cls === 'mound')!;
+    const [a, b] = [mound('l93'), mound('merc')];
+    expect(b).toBeDefined();
+    // where the mound was built, in Lambert-93 (positions stored there), and its size on the ground:
+    // 2 × 11 m as built; before the scale was read the Web Mercator one came out 1.44 × too wide
+    expect(Math.hypot(b.x - l93.x - MOUND.dx, b.y - l93.y - MOUND.dy)).toBeLessThan(3);
+    expect(Math.abs(b.diameter / (2 * MOUND.r) - 1)).toBeLessThan(0.3);
+    expect(Math.abs(b.diameter / a.diameter - 1)).toBeLessThan(0.1);
+    // An equirectangular grid in metres (EPSG:4087) stretches east–west only (1 / cos 46.9° = 1.463): refused by name.
+    const eqc = join(dir, 'eqc.tif');
+    execFileSync('gdalwarp', ['-q', '-t_srs', 'EPSG:4087', '-r', 'bilinear', '-dstnodata', '-99999', src, eqc]);
+    const r = (await detectFiles(det, [eqc])).reports[0];
+    expect(r.ok).toBe(false);
+    expect(r.error).toMatch(/^eqc\.tif: EPSG:4087 stretches the ground unequally here \(1\.46\d of its metres per ground metre east–west, 1\.00\d north–south\), so a round mound would look oval; expected a conformal projected CRS/);
+  }, 60_000);
 
   it('vigie detect --out writes a foreign tile in its own CRS (or WGS 84), and refuses a folder as --out before running', async () => {
     const bin = join(import.meta.dirname, '..', '..', 'bin', 'vigie.js');
