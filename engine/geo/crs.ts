@@ -498,7 +498,10 @@ function signature(p: ProjParams): string | null {
   const ts = ['merc', 'stere', 'eqc', 'cea'].includes(family);
   const lat1 = conic ? deg(p.lat1) : '';
   const lat2 = conic && family !== 'lcc1' ? deg(p.lat2) : '';
-  return [family, deg(p.lat0 ?? 0), deg(p.long0 ?? 0), lat1, lat2, ts ? deg(p.lat_ts) : '', num(p.k0 ?? 1, 8), num(p.x0 ?? 0, 2), num(p.y0 ?? 0, 2), num(p.to_meter ?? 1, 8), deg(p.alpha), deg(p.longc), deg(p.from_greenwich ?? 0)].join('|');
+  // Krovak's centre longitude: `+lon_0` in EPSG's definitions, Longitude_Of_Center in ESRI WKT.
+  const krovak = family === 'krovak';
+  const long0 = krovak ? (p.long0 || p.longc) : p.long0;
+  return [family, deg(p.lat0 ?? 0), deg(long0 ?? 0), lat1, lat2, ts ? deg(p.lat_ts) : '', num(p.k0 ?? 1, 8), num(p.x0 ?? 0, 2), num(p.y0 ?? 0, 2), num(p.to_meter ?? 1, 8), deg(p.alpha), krovak ? '' : deg(p.longc), deg(p.from_greenwich ?? 0)].join('|');
 }
 
 let signatureIndex: Map<string, number[]> | null = null;
@@ -608,13 +611,21 @@ export function crsFromWkt(wkt: string, source: string): string {
     const c = `EPSG:${auth}`;
     if (epsgEntry(auth)) return c;
   }
+  if (ESRI_GRADS.test(text)) return crsFromWkt(esriGradsToDegrees(text), source);
+  const esriWebMercator = esriAuxiliarySphere(text, name, source);
+  if (esriWebMercator) return esriWebMercator;
   let def: string = text;
   try {
     new proj4.Proj(text);
   } catch (err) {
-    throw new CrsError(`${source}: CRS ${JSON.stringify(name)} could not be read (${(err as Error).message}); give it with --crs EPSG:NNNN`, { cause: err });
+    // proj4js throws a bare string (« Could not get projection name from: <the whole WKT> »)
+    const projection = /PROJECTION\s*\[\s*"([^"]+)"/i.exec(text)?.[1];
+    const why = err instanceof Error ? err.message : projection ? `projection ${JSON.stringify(projection)} is not supported` : String(err).slice(0, 120);
+    throw new CrsError(`${source}: CRS ${JSON.stringify(name)} could not be read (${why}); give it with --crs EPSG:NNNN`, { cause: err });
   }
-  const id = identifyCrs(text, name);
+  // the geographic base names the datum among same-parameter entries (ESRI « GCS_ETRS_1989 » → ETRS89 / …, not WGS 84 / …)
+  const geographic = /GEOGCS\s*\[\s*"(?:GCS_)?([^"]*)"/i.exec(text)?.[1]?.replace(/_/g, ' ');
+  const id = identifyCrs(text, name, geographic) ?? sameNamedEntry(text, name);
   if (id) return id;
   if (/^GEOG/i.test(keyword)) {
     // A geographic CRS by name: the registry's entries of that name (WGS 84, RGF93 v1, …).
@@ -622,6 +633,90 @@ export function crsFromWkt(wkt: string, source: string): string {
     for (const n of [4326, 4171, 4258, 4269, 4230]) if (squash(epsgEntry(n)!.name) === squashed) return `EPSG:${n}`;
   }
   return def;
+}
+
+let projectedByName: Map<string, number[]> | null = null;
+
+/**
+ * The EPSG projected CRS of the same name as the WKT (ESRI writes « CH1903+_LV95 » for
+ * « CH1903+ / LV95 ») when its parameters are written another way — ESRI's
+ * Hotine_Oblique_Mercator_Azimuth_Center for EPSG's Swiss oblique Mercator — and it places points
+ * as the WKT does: three points across the entry's area, to WGS 84 both ways, within 2 m
+ * (the same name with other parameters, or another datum, lands farther). Null otherwise.
+ */
+function sameNamedEntry(def: string, name: string): string | null {
+  if (!projectedByName) {
+    projectedByName = new Map();
+    const all = require('epsg-index/all.json') as Record<string, EpsgEntry & { bbox?: number[] }>;
+    for (const k of Object.keys(all)) {
+      const e = all[k];
+      if (e.kind !== 'CRS-PROJCRS' || !e.proj4 || isEsriEntry(e)) continue;
+      const key = squash(e.name);
+      projectedByName.set(key, [...(projectedByName.get(key) ?? []), Number(k)]);
+    }
+  }
+  for (const n of projectedByName.get(squash(name)) ?? []) {
+    const e = epsgEntry(n) as (EpsgEntry & { bbox?: number[] }) | null;
+    const b = e?.bbox;
+    if (!e || !b || b.length !== 4) continue;
+    const [north, west, south, east] = b;
+    const points = [0.25, 0.5, 0.75].map((t) => [west + t * (east - west), south + t * (north - south)]);
+    try {
+      const fromWgs = proj4('WGS84', usableProj4(e.proj4!, n));
+      const toWgs = proj4(def, 'WGS84');
+      const agree = points.every(([lon, lat]) => {
+        const [x, y] = fromWgs.forward([lon, lat]) as [number, number];
+        const [lo, la] = toWgs.forward([x, y]) as [number, number];
+        return Math.hypot((lo - lon) * 111320 * Math.cos((lat * Math.PI) / 180), (la - lat) * 110540) < 2;
+      });
+      if (agree) return `EPSG:${n}`;
+    } catch {
+      continue;
+    }
+  }
+  return null;
+}
+
+/** An ESRI WKT whose geographic CRS counts angles in grads (NTF Paris: Lambert zones I–IV, Lambert II étendu). */
+const ESRI_GRADS = /GEOGCS\s*\[[^\]]*\]\s*\]\s*,\s*PRIMEM\s*\[[^\]]*\]\s*,\s*UNIT\s*\[\s*"Grad"/i;
+
+/**
+ * ESRI WKT gives a projection's angles in its geographic CRS's unit, and the prime meridian in
+ * degrees whatever that unit (« NTF_Paris_Lambert_Zone_II »: PRIMEM["Paris",2.33722917], parallels
+ * 52 grads). proj4js reads those grads as degrees, 575 km off. The same WKT in degrees, as GDAL
+ * reads it: angular parameters × 0.9, the unit Degree.
+ */
+function esriGradsToDegrees(text: string): string {
+  const angular = /^(Central_Meridian|Standard_Parallel_[12]|Latitude_Of_Origin|Longitude_Of_Origin|Latitude_Of_Center|Longitude_Of_Center|Azimuth|Longitude_Of_1st_Point|Latitude_Of_1st_Point|Longitude_Of_2nd_Point|Latitude_Of_2nd_Point)$/i;
+  return text
+    .replace(/(PARAMETER\s*\[\s*")([^"]+)("\s*,\s*)([-\d.eE+]+)/gi, (all, a: string, p: string, b: string, v: string) => (angular.test(p) ? `${a}${p}${b}${+(Number(v) * 0.9).toPrecision(15)}` : all))
+    .replace(/UNIT\s*\[\s*"Grad"\s*,\s*[\d.eE+-]+\s*\]/i, 'UNIT["Degree",0.0174532925199433]');
+}
+
+/**
+ * ArcGIS's Web Mercator, as its `.prj` files and GDAL's `wkt_esri` write it:
+ * PROJECTION["Mercator_Auxiliary_Sphere"] with PARAMETER["Auxiliary_Sphere_Type",0] projects on
+ * the sphere of the semi-major axis — EPSG:3857, as GDAL reads it. proj4js reads it as Mercator on
+ * the ellipsoid (EPSG:3395), which puts a point at 46° N 21 km too far north. Other parameters
+ * than EPSG:3857's give the same projection as a proj4 definition; the other sphere types
+ * (semi-minor, authalic) are refused by name. Null for any other WKT.
+ */
+function esriAuxiliarySphere(text: string, name: string, source: string): string | null {
+  if (!/PROJECTION\s*\[\s*"Mercator_Auxiliary_Sphere"/i.test(text)) return null;
+  const param = (p: string) => {
+    const m = new RegExp(`PARAMETER\\s*\\[\\s*"${p}"\\s*,\\s*([-\\d.eE+]+)`, 'i').exec(text);
+    return m ? Number(m[1]) : 0;
+  };
+  const type = param('Auxiliary_Sphere_Type');
+  if (type !== 0) {
+    throw new CrsError(`${source}: CRS ${JSON.stringify(name)} is Mercator on an auxiliary sphere of type ${type}; only type 0 (the semi-major axis: Web Mercator, EPSG:3857) is supported; give the CRS with --crs`);
+  }
+  const unit = /UNIT\s*\[\s*"[^"]*"\s*,\s*([\d.eE+-]+)\s*\]\s*\]\s*$/i.exec(text);
+  const toMetre = unit ? Number(unit[1]) : 1;
+  const a = Number(/SPHEROID\s*\[\s*"[^"]*"\s*,\s*([\d.eE+-]+)/i.exec(text)?.[1] ?? 6378137);
+  const [fe, fn, lon0, lat1] = ['False_Easting', 'False_Northing', 'Central_Meridian', 'Standard_Parallel_1'].map(param);
+  if (a === 6378137 && toMetre === 1 && fe === 0 && fn === 0 && lon0 === 0 && lat1 === 0) return 'EPSG:3857';
+  return `+proj=merc +a=${a} +b=${a} +lat_ts=${lat1} +lon_0=${lon0} +x_0=${fe * toMetre} +y_0=${fn * toMetre} +k=1 +to_meter=${toMetre} +nadgrids=@null +no_defs`;
 }
 
 /** The EPSG code of the AUTHORITY / ID that closes a WKT (the CRS's own), or null. */

@@ -5,11 +5,12 @@
  * the GPL / no-licence files of ../shared/realdata/lidar are checked when present.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CrsError } from '../../engine/errors.ts';
-import { describeCrs, requireProjectedMetres, transformer } from '../../engine/geo/crs.ts';
+import { crsFromWkt, describeCrs, requireProjectedMetres, transformer } from '../../engine/geo/crs.ts';
 import { openDem } from '../../engine/geo/dem.ts';
 import { gridBounds } from '../../engine/geo/grid.ts';
 
@@ -101,6 +102,39 @@ describe('committed MIT fixtures: CRS from the file = GDAL\'s answer', () => {
   it('--crs overrides what the file says', async () => {
     const d = await openDem(join(FIX, 'derived/user_defined_tmerc.tif'), { crs: 'EPSG:2154' });
     expect(d.grid.crs).toBe('EPSG:2154');
+  });
+});
+
+describe('.prj files in ESRI WKT, as ArcGIS and GDAL write them: the EPSG CRS GDAL names, and its positions', () => {
+  // GDAL writes each CRS as ESRI WKT (what ArcGIS puts in a .prj), says which EPSG CRS it reads
+  // back, and where a point in that CRS's area lies in longitude / latitude: the oracles.
+  it.each([
+    ['EPSG:3857', 2.5, 46.5], // « WGS_1984_Web_Mercator_Auxiliary_Sphere »: on the sphere, not EPSG:3395
+    ['EPSG:27572', 2.5, 46.5], // « NTF_Paris_Lambert_Zone_II »: parallels in grads, meridian in degrees
+    ['EPSG:27571', 2.5, 49.5],
+    ['EPSG:27563', 2.5, 44.5],
+    ['EPSG:5514', 15, 49.8], // « S-JTSK_Krovak_East_North »: Longitude_Of_Center
+    ['EPSG:2154', 2.5, 46.5],
+    ['EPSG:2056', 8.2, 46.8],
+    ['EPSG:28992', 5.3, 52.1],
+  ])('%s', (code, lon, lat) => {
+    const esri = execFileSync('gdalsrsinfo', ['-o', 'wkt_esri', code], { encoding: 'utf8' });
+    expect(esri).toMatch(/^\s*PROJCS\["/);
+    const file = join(mkdtempSync(join(tmpdir(), 'vigie-esri-')), 'dtm.prj');
+    writeFileSync(file, esri);
+    const [x, y] = execFileSync('gdaltransform', ['-s_srs', 'EPSG:4326', '-t_srs', code, '-output_xy'], { encoding: 'utf8', input: `${lon} ${lat}\n` }).trim().split(/\s+/).map(Number);
+    const [glon, glat] = execFileSync('gdaltransform', ['-s_srs', file, '-t_srs', 'EPSG:4326', '-output_xy'], { encoding: 'utf8', input: `${x} ${y}\n` }).trim().split(/\s+/).map(Number);
+    const crs = crsFromWkt(esri, 'dtm.prj');
+    const gdalCode = gdalEpsg(file);
+    if (gdalCode !== 'EPSG:-1') expect(crs).toBe(gdalCode);
+    const [vlon, vlat] = transformer(crs, 'EPSG:4326')(x, y);
+    const metres = Math.hypot((vlon - glon) * 111320 * Math.cos((lat * Math.PI) / 180), (vlat - glat) * 110540);
+    expect(metres).toBeLessThan(0.5);
+  });
+
+  it('a projection proj4js cannot read is named in the refusal', () => {
+    const esri = execFileSync('gdalsrsinfo', ['-o', 'wkt_esri', 'EPSG:2046'], { encoding: 'utf8' });
+    expect(() => crsFromWkt(esri, 'za.prj')).toThrow(/^za\.prj: CRS "Hartebeesthoek94_Lo15" could not be read \(projection "Transverse_Mercator_South_Orientated" is not supported\); give it with --crs EPSG:NNNN$/);
   });
 });
 
