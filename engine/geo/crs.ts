@@ -389,6 +389,10 @@ export function requireProjectedMetres(code: string, source: string): CrsInfo {
   if (info.kind === 'geocentric') throw fail('is geocentric (Earth-centred X, Y, Z)');
   if (info.kind === 'engineering' || info.kind === 'derived') throw fail(`is an ${info.kind} CRS`);
   if (info.unit === 'degree') throw fail('is geographic (degrees)');
+  // proj4js ignores an axis order other than east-north (South Africa's « Lo » grids count
+  // westing and southing: EPSG:2046–2055): thousands of kilometres off, so refused by name
+  const axis = /\+axis=(\w+)/.exec(info.proj4 ?? '')?.[1];
+  if (axis && !/^(enu|neu|en|ne)$/.test(axis)) throw fail(`counts its axes ${axis.startsWith('w') ? 'westing' : 'easting'} and ${axis[1] === 's' ? 'southing' : 'northing'} (axis « ${axis} »), which is not supported`);
   if (info.unit !== 'metre') {
     const feet = /foot|feet/i.test(info.unit ?? '') ? `; its elevations are likely in feet too: after gdalwarp, scale them to metres with gdal_translate -scale 0 1 0 ${/us/i.test(info.unit!) ? '0.3048006' : '0.3048'}` : '';
     throw fail(`is in ${info.unit ?? 'unknown units'}`, feet);
@@ -775,6 +779,12 @@ export function crsFromGeoKeys(keys: GeoKeys | null | undefined, source: string)
   if (pcs && pcs !== USER_DEFINED) {
     if (!epsgEntry(pcs)) throw new CrsError(`${source}: ProjectedCSTypeGeoKey ${pcs}: EPSG:${pcs} is not in the ${EPSG_REGISTRY}; give the CRS with --crs EPSG:NNNN`);
     return `EPSG:${pcs}`;
+  }
+  // ArcGIS (and GDAL's GEOTIFF_KEYS_FLAVOR=ESRI_PE) may give a projected CRS only as an « ESRI PE
+  // String » citation, the keys naming just its geographic base (Web Mercator: GeographicType 4326)
+  const pe = [keys.PCSCitationGeoKey, keys.GTCitationGeoKey].find((v): v is string => typeof v === 'string' && /^ESRI PE String = PROJCS\[/i.test(v));
+  if (pe && (!pcs || pcs === USER_DEFINED) && !num('ProjCoordTransGeoKey') && !num('ProjectionGeoKey')) {
+    return crsFromWkt(pe.replace(/^ESRI PE String = /i, ''), `${source} (ESRI PE string)`);
   }
   if (pcs === USER_DEFINED || (model === 1 && (num('ProjCoordTransGeoKey') || num('ProjectionGeoKey')))) {
     const def = proj4FromGeoKeys(keys, source);

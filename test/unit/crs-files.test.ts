@@ -132,6 +132,20 @@ describe('.prj files in ESRI WKT, as ArcGIS and GDAL write them: the EPSG CRS GD
     expect(metres).toBeLessThan(0.5);
   });
 
+  it.each(['EPSG:3857', 'EPSG:27572', 'EPSG:2056'])('a GeoTIFF whose keys carry %s as ArcGIS writes them (ESRI PE string): the CRS GDAL names', async (code) => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigie-pe-'));
+    const [x, y] = execFileSync('gdaltransform', ['-s_srs', 'EPSG:4326', '-t_srs', code, '-output_xy'], { encoding: 'utf8', input: code === 'EPSG:2056' ? '8.2 46.8\n' : '2.5 46.5\n' }).trim().split(/\s+/).map(Number);
+    const src = join(dir, 'src.tif');
+    const file = join(dir, 'pe.tif');
+    execFileSync('gdal_create', ['-q', '-outsize', '100', '100', '-ot', 'Float32', '-burn', '100', '-a_srs', code, '-a_ullr', `${x}`, `${y}`, `${x + 50}`, `${y - 50}`, src]);
+    execFileSync('gdal_translate', ['-q', '-co', 'GEOTIFF_KEYS_FLAVOR=ESRI_PE', src, file]);
+    expect((await crsOf(file)).crs).toBe(gdalEpsg(file));
+  });
+
+  it('a CRS counting westing and southing (South Africa\'s Lo grids) is refused by name, not placed 6,000 km off', () => {
+    expect(() => requireProjectedMetres('EPSG:2046', 'lo15.tif')).toThrow(/^lo15\.tif: EPSG:2046 Hartebeesthoek94 \/ Lo15 counts its axes westing and southing \(axis « wsu »\), which is not supported; a projected CRS in metres is expected/);
+  });
+
   it('a projection proj4js cannot read is named in the refusal', () => {
     const esri = execFileSync('gdalsrsinfo', ['-o', 'wkt_esri', 'EPSG:2046'], { encoding: 'utf8' });
     expect(() => crsFromWkt(esri, 'za.prj')).toThrow(/^za\.prj: CRS "Hartebeesthoek94_Lo15" could not be read \(projection "Transverse_Mercator_South_Orientated" is not supported\); give it with --crs EPSG:NNNN$/);
