@@ -17,7 +17,7 @@ import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { InputError } from '../errors.ts';
-import { groundScale, LAMBERT93, normaliseCrs, requireProjectedMetres, transformer } from '../geo/crs.ts';
+import { GROUND_SCALE_TOLERANCE, groundScale, LAMBERT93, normaliseCrs, requireProjectedMetres, transformer } from '../geo/crs.ts';
 import { openDem, wholeNumberSteps } from '../geo/dem.ts';
 import { gridBounds, type Grid, type Window } from '../geo/grid.ts';
 import { inCore, MAX_RES, MIN_RES, planTiles, readWithMargin, type MosaicTile, type TileJob } from './tiling.ts';
@@ -238,13 +238,6 @@ function checkTile(t: TileSource): void {
   }
 }
 
-/**
- * Share by which a CRS's metres may differ from ground metres before detection corrects for it:
- * within 1 % (a national grid over its country, a UTM zone) the tile runs as it is; beyond
- * (Web Mercator: 1.44 at 46° N; a UTM zone far from its own) it is resampled to 0.5 m on the
- * ground, so the model sees mounds at their true size and diameters are ground metres.
- */
-export const GROUND_SCALE_TOLERANCE = 0.01;
 /** East–west and north–south scales differing by more than this: the projection is refused. */
 const MAX_ANISOTROPY = 0.02;
 

@@ -409,6 +409,15 @@ export function requireProjectedMetres(code: string, source: string): CrsInfo {
 export type Transform = (x: number, y: number) => [number, number];
 
 /**
+ * Share by which a CRS's metres may differ from ground metres before Vigie corrects for it:
+ * within 1 % (a national grid over its country, a UTM zone) a tile is used as it is; beyond
+ * (Web Mercator: 1.44 at 46° N; a UTM zone far from its own) detection resamples it to 0.5 m on
+ * the ground, so the model sees mounds at their true size and diameters are ground metres, and
+ * the relief views measure slopes and draw circles in ground metres.
+ */
+export const GROUND_SCALE_TOLERANCE = 0.01;
+
+/**
  * How many metres of a projected CRS make one metre on the ground at (x, y), east–west (`kx`)
  * and north–south (`ky`): the projection's scale factor there. About 1 for a national grid over
  * its own country (Lambert-93 over France: 0.999–1.003), 1.44 for Web Mercator (EPSG:3857) at
