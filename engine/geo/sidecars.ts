@@ -65,11 +65,13 @@ const fmt = (v: number) => +v.toPrecision(10);
 
 /**
  * Refuses by name a geotransform that is not north-up (terms A, B, D, E of x = A·col + B·row + …,
- * y = D·col + E·row + …): rotated or sheared, south-up or mirrored — geotiff.js would read the first
+ * y = D·col + E·row + …): rotated or sheared beyond rounding, south-up or mirrored — geotiff.js would read the first
  * as unrotated and the second upside down. Shared by GeoTIFF tags and sidecars.
  */
 export function requireNorthUp(a: number, b: number, d: number, e: number, file: string): void {
-  if (b !== 0 || d !== 0) {
+  // Rotation terms of rounding size (1e-9 m per pixel, as some writers leave in a transformation
+  // matrix) drift less than 1 % of a pixel over the largest tile read (10,000 pixels): north-up.
+  if (Math.abs(b) > 1e-6 * Math.abs(e) || Math.abs(d) > 1e-6 * Math.abs(a)) {
     throw new InputError(`${file}: rotated or sheared georeferencing (pixel → map terms ${[a, b, d, e].map(fmt).join(', ')}); expected a north-up raster: resample it with gdalwarp (same CRS, e.g. gdalwarp -r bilinear in.tif out.tif)`);
   }
   if (!(a > 0) || !(e < 0)) {

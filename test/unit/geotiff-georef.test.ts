@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +20,25 @@ describe('GeoTIFF georeferencing as GDAL reads it', () => {
       expect(r.grid.crs).toBe('EPSG:2193');
     }
     expect(await point.readAll()).toEqual(await area.readAll());
+  });
+
+  it('reads rotation terms of rounding size (1e-9 m per pixel, left in a transformation matrix) as north-up, where GDAL puts it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigie-tiny-rot-'));
+    try {
+      const vrt = join(dir, 'tiny.vrt');
+      execFileSync('gdal_translate', ['-q', '-of', 'VRT', join(FIX, 'area.tif'), vrt]);
+      const text = readFileSync(vrt, 'utf8').replace(/<GeoTransform>.*<\/GeoTransform>/, '<GeoTransform>1540000, 1, 1e-9, 5154000, 1e-9, -1</GeoTransform>');
+      writeFileSync(vrt, text.replace(/relativeToVRT="1">/, `relativeToVRT="0">${FIX}/`));
+      const out = join(dir, 'tiny.tif');
+      execFileSync('gdal_translate', ['-q', vrt, out]);
+      const gdal = JSON.parse(execFileSync('gdalinfo', ['-json', out], { encoding: 'utf8' })) as { geoTransform: number[] };
+      expect(gdal.geoTransform[2]).toBe(1e-9); // GDAL keeps the terms: a transformation matrix in the file
+      const r = await openRaster(out);
+      expect([r.grid.originX, r.grid.originY, r.grid.resX, r.grid.resY]).toEqual([gdal.geoTransform[0], gdal.geoTransform[3], gdal.geoTransform[1], -gdal.geoTransform[5]]);
+      expect(Array.from(await r.readAll())).toEqual(Array.from(await (await openRaster(join(FIX, 'area.tif'))).readAll()));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a south-up raster by name instead of reading it upside down', async () => {
