@@ -8,7 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CrsError, InputError, show } from '../errors.ts';
-import { crsFromWkt, normaliseCrs } from './crs.ts';
+import { crsFromIgnName, crsFromWkt, normaliseCrs } from './crs.ts';
 import { grid as makeGrid, type Grid } from './grid.ts';
 
 export interface AsciiGrid {
@@ -67,7 +67,11 @@ export function parseAsciiHeader(text: string, name: string, crs: string): Ascii
   };
 }
 
-/** CRS of a text grid (ESRI ASCII, XYZ): the caller's, else the `.prj` beside the file; CrsError naming --crs when neither. */
+/**
+ * CRS of a text grid (ESRI ASCII, XYZ): the caller's, else the `.prj` beside the file, else the
+ * one an IGN file name states (RGE ALTI, LiDAR HD: `…_LAMB93_…`, shipped without `.prj`);
+ * CrsError naming --crs when none.
+ */
 export async function resolveTextGridCrs(path: string, name: string, crs?: string): Promise<string> {
   if (crs) return normaliseCrs(crs);
   const prj = path.replace(/\.[^./]+$/, '') + '.prj';
@@ -75,6 +79,8 @@ export async function resolveTextGridCrs(path: string, name: string, crs?: strin
   try {
     wkt = await readFile(prj, 'utf8');
   } catch {
+    const named = crsFromIgnName(name);
+    if (named) return named;
     throw new CrsError(`${name}: a text grid carries no CRS and there is no ${basename(prj)} beside it; give it with --crs EPSG:NNNN (LiDAR HD: --crs EPSG:2154)`);
   }
   return crsFromWkt(wkt, basename(prj));

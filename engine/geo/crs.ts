@@ -406,6 +406,15 @@ export function requireProjectedMetres(code: string, source: string): CrsInfo {
   return info;
 }
 
+/**
+ * The CRS an IGN product's file name states, when the file itself carries none: LiDAR HD, RGE ALTI
+ * and BD ALTI name Lambert-93 (`…_LAMB93_IGN69…`, `…_LA93_IGN69…`; their ASCII grids come without a
+ * `.prj`). Never guessed otherwise: undefined for any other name.
+ */
+export function crsFromIgnName(file: string): string | undefined {
+  return /_(LAMB93|LA93)_/i.test(file.replace(/^.*[\\/]/, '')) ? 'EPSG:2154' : undefined;
+}
+
 export type Transform = (x: number, y: number) => [number, number];
 
 /**

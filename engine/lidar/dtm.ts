@@ -25,7 +25,7 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { CrsError, InputError } from '../errors.ts';
-import { geoTiffKeyCode, normaliseCrs, requireProjectedMetres } from '../geo/crs.ts';
+import { crsFromIgnName, geoTiffKeyCode, normaliseCrs, requireProjectedMetres } from '../geo/crs.ts';
 import { writeGeoTiff } from '../geo/geotiff-write.ts';
 import { grid as makeGrid, type BBox, type Grid } from '../geo/grid.ts';
 import { lasCrs, readLasHeader, readLasPoints, type LasHeader, type LasPoints } from './las.ts';
@@ -221,7 +221,7 @@ function overlapShare(a: LasHeader, b: LasHeader): number {
  * missing: Lambert-93 is taken from the name then, never guessed otherwise.
  */
 function fallbackCrs(h: LasHeader): string | undefined {
-  return /_(LAMB93|LA93)_/i.test(basename(h.file)) ? 'EPSG:2154' : undefined;
+  return crsFromIgnName(h.file);
 }
 
 /** Output name: LiDAR HD's for Lambert-93 (`LHD_FXX_0770_6278_MNT_O_0M50_LAMB93_IGN69.tif`). */

@@ -5,7 +5,7 @@
  * the GPL / no-licence files of ../shared/realdata/lidar are checked when present.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -97,6 +97,21 @@ describe('committed MIT fixtures: CRS from the file = GDAL\'s answer', () => {
     expect(gdalEpsg(file)).toBe('EPSG:8767');
     await expect(openDem(file)).rejects.toThrow(CrsError);
     await expect(openDem(file)).rejects.toThrow(/compound_ftus_2263_6360\.tif: vertical CRS EPSG:6360 NAVD88 height \(ftUS\) gives heights in US survey foot; elevations in metres are expected/);
+  });
+
+  it('an IGN ASCII grid without .prj (RGE ALTI, LiDAR HD) takes Lambert-93 from its name; another name is still refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigie-ign-name-'));
+    const original = join(FIX, 'derived/ign_esri_lambert93.asc');
+    const named = join(dir, 'RGEALTI_FXX_0770_6278_MNT_LAMB93_IGN69.asc');
+    const other = join(dir, 'mnt_0770_6278.asc');
+    copyFileSync(original, named);
+    copyFileSync(original, other);
+    expect(gdalEpsg(original)).toBe('EPSG:2154'); // the same grid with its .prj, as GDAL reads it
+    const d = await openDem(named);
+    const o = await openDem(original);
+    expect(d.grid).toEqual({ ...o.grid });
+    expect(d.grid.crs).toBe('EPSG:2154');
+    await expect(openDem(other)).rejects.toThrow(/^mnt_0770_6278\.asc: a text grid carries no CRS and there is no mnt_0770_6278\.prj beside it; give it with --crs/);
   });
 
   it('--crs overrides what the file says', async () => {
