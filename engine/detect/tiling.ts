@@ -51,11 +51,10 @@ export function planTiles(tiles: MosaicTile[], opts: { marginMetres: number; wor
   if (tiles.length === 0) throw new InputError('planTiles: no terrain tiles given');
   const work = opts.workingRes ?? 0.5;
   const k = opts.groundScale ?? 1;
-  const crs0 = tiles[0].grid.crs;
-  const onGround = (v: number) => (k === 1 ? `${v} m` : `${+v.toFixed(4)} m of ${crs0} = ${+(v / k).toFixed(3)} m on the ground`);
-  const target = k === 1 ? `${work} m` : `${+(work / k).toFixed(3)} m on the ground`;
   if (!(opts.marginMetres >= 0)) throw new InputError(`planTiles, marginMetres: ${opts.marginMetres}; expected ≥ 0 metres`);
   const crs = tiles[0].grid.crs;
+  const onGround = (v: number) => (k === 1 ? `${v} m` : `${+v.toFixed(4)} m of ${crs} = ${+(v / k).toFixed(3)} m on the ground`);
+  const target = k === 1 ? `${work} m` : `${+(work / k).toFixed(3)} m on the ground`;
   const resampled = new Map<string, string>();
   for (const t of tiles) {
     const g = t.grid;
