@@ -53,8 +53,8 @@ export function planTiles(tiles: MosaicTile[], opts: { marginMetres: number; wor
   const k = opts.groundScale ?? 1;
   if (!(opts.marginMetres >= 0)) throw new InputError(`planTiles, marginMetres: ${opts.marginMetres}; expected ≥ 0 metres`);
   const crs = tiles[0].grid.crs;
-  const onGround = (v: number) => (k === 1 ? `${v} m` : `${+v.toFixed(4)} m of ${crs} = ${+(v / k).toFixed(3)} m on the ground`);
-  const target = k === 1 ? `${work} m` : `${+(work / k).toFixed(3)} m on the ground`;
+  const onGround = (v: number) => (k === 1 ? `${v} m` : `${+v.toFixed(4)} m of ${crs} = ${+(v / k).toFixed(2)} m on the ground`);
+  const target = k === 1 ? `${work} m` : `${+(work / k).toFixed(2)} m on the ground`;
   const resampled = new Map<string, string>();
   for (const t of tiles) {
     const g = t.grid;
