@@ -216,7 +216,16 @@ function datumShifts(): { index: Map<number, DatumShift>; unchecked: Set<number>
 export function datumShift(code: string | number): DatumShift | null {
   const n = typeof code === 'number' ? code : epsgNumber(normaliseCrs(code));
   if (n === null || overrides.has(`EPSG:${n}`)) return null;
-  return datumShifts().index.get(n) ?? null;
+  const own = datumShifts().index.get(n);
+  if (own) return own;
+  // Esri's own codes in the registry (ESRI:102582 « NTF France II (degrees) »…) are not in the
+  // EPSG dataset's transformations: their datum's EPSG code (6275 NTF) gives its geographic CRS
+  // (4275), whose shift applies.
+  const e = epsgEntry(n);
+  if (!e || !isEsriEntry(e)) return null;
+  // (EPSG datum codes are 6000–6999; ellipsoids 7xxx, meridians 8xxx and units 9xxx come beside them)
+  const datum = /AUTHORITY\s*\[\s*"EPSG"\s*,\s*"(6\d{3})"\s*\]/i.exec(e.wkt ?? '');
+  return datum ? (datumShifts().index.get(Number(datum[1]) - 2000) ?? null) : null;
 }
 
 /** `+nadgrids=…` other than `@null` (a grid name may be quoted, with spaces). */

@@ -161,6 +161,18 @@ describe('.prj files in ESRI WKT, as ArcGIS and GDAL write them: the EPSG CRS GD
     expect(() => requireProjectedMetres('EPSG:2046', 'lo15.tif')).toThrow(/^lo15\.tif: EPSG:2046 Hartebeesthoek94 \/ Lo15 counts its axes westing and southing \(axis « wsu »\), which is not supported; a projected CRS in metres is expected/);
   });
 
+  it('Esri\'s own « NTF France II (degrees) » (ESRI:102582) gets NTF\'s datum shift, within its stated 2 m of GDAL', () => {
+    const esri = execFileSync('gdalsrsinfo', ['-o', 'wkt_esri', 'ESRI:102582'], { encoding: 'utf8' });
+    const file = join(mkdtempSync(join(tmpdir(), 'vigie-esri-')), 'ntf.prj');
+    writeFileSync(file, esri);
+    const [x, y] = execFileSync('gdaltransform', ['-s_srs', 'EPSG:4326', '-t_srs', 'ESRI:102582', '-output_xy'], { encoding: 'utf8', input: '2.5 46.5\n' }).trim().split(/\s+/).map(Number);
+    const [glon, glat] = execFileSync('gdaltransform', ['-s_srs', file, '-t_srs', 'EPSG:4326', '-output_xy'], { encoding: 'utf8', input: `${x} ${y}\n` }).trim().split(/\s+/).map(Number);
+    const crs = crsFromWkt(esri, 'ntf.prj');
+    const [vlon, vlat] = transformer(crs, 'EPSG:4326')(x, y);
+    // without the shift (before): 53 m off
+    expect(Math.hypot((vlon - glon) * 111320 * Math.cos((46.5 * Math.PI) / 180), (vlat - glat) * 110540)).toBeLessThan(2);
+  });
+
   it('a projection proj4js cannot read is named in the refusal', () => {
     const esri = execFileSync('gdalsrsinfo', ['-o', 'wkt_esri', 'EPSG:2046'], { encoding: 'utf8' });
     expect(() => crsFromWkt(esri, 'za.prj')).toThrow(/^za\.prj: CRS "Hartebeesthoek94_Lo15" could not be read \(projection "Transverse_Mercator_South_Orientated" is not supported\); give it with --crs EPSG:NNNN$/);
