@@ -17,7 +17,7 @@ import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { InputError } from '../errors.ts';
-import { GROUND_SCALE_TOLERANCE, groundScale, LAMBERT93, normaliseCrs, requireProjectedMetres, transformer } from '../geo/crs.ts';
+import { LAMBERT93, normaliseCrs, requireProjectedMetres, transformer, workingScale } from '../geo/crs.ts';
 import { openDem, wholeNumberSteps } from '../geo/dem.ts';
 import { gridBounds, type Grid, type Window } from '../geo/grid.ts';
 import { inCore, MAX_RES, MIN_RES, planTiles, readWithMargin, type MosaicTile, type TileJob } from './tiling.ts';
@@ -242,20 +242,16 @@ function checkTile(t: TileSource): void {
 const MAX_ANISOTROPY = 0.02;
 
 /**
- * Metres of `crs` per ground metre at (x, y) (`groundScale`, to within 0.27 %), or exactly 1
- * within GROUND_SCALE_TOLERANCE; InputError naming `source` when the projection stretches the ground
+ * Metres of `crs` per ground metre at (x, y) as detection works at them (`workingScale`: 1 near
+ * 1, else to within 0.27 %); InputError naming `source` when the projection stretches the ground
  * unequally there (an equirectangular grid: round mounds would look oval to the model).
  */
 export function scaleAt(crs: string, x: number, y: number, source: string): number {
-  const { kx, ky } = groundScale(crs, x, y);
+  const { k, kx, ky } = workingScale(crs, x, y);
   if (Math.abs(kx / ky - 1) > MAX_ANISOTROPY) {
     throw new InputError(`${source}: ${crs} stretches the ground unequally here (${kx.toFixed(3)} of its metres per ground metre east–west, ${ky.toFixed(3)} north–south), so a round mound would look oval; expected a conformal projected CRS (reproject with gdalwarp -t_srs EPSG:NNNN: EPSG:2154 Lambert-93 in France, the local UTM zone or national grid elsewhere)`);
   }
-  const k = Math.sqrt(kx * ky);
-  // On a lattice of steps of 2^(1/128) (0.54 %): the runs that share a seam — a queue's jobs, a
-  // folder run again with more tiles — take the same working grid unless a step falls between
-  // them (Web Mercator: every ~60 km of latitude), so cores still partition the mosaic.
-  return Math.abs(k - 1) > GROUND_SCALE_TOLERANCE ? 2 ** (Math.round(Math.log2(k) * 128) / 128) : 1;
+  return k;
 }
 
 export interface DetectRunOptions {

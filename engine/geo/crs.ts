@@ -465,6 +465,19 @@ export function groundScale(crs: string, x: number, y: number, step = 10): { kx:
   return { kx, ky };
 }
 
+/**
+ * The scale Vigie works at around (x, y): exactly 1 within GROUND_SCALE_TOLERANCE, else the mean
+ * of `groundScale`'s two on a lattice of steps of 2^(1/128) (0.54 %), so that runs sharing a seam
+ * (a queue's jobs, a folder run again with more tiles) take the same working grid unless a step
+ * falls between them (Web Mercator: every ~60 km of latitude). Detection (one per mosaic) and the
+ * relief views use it; `kx`, `ky` are returned for callers that check the stretch.
+ */
+export function workingScale(crs: string, x: number, y: number): { k: number; kx: number; ky: number } {
+  const { kx, ky } = groundScale(crs, x, y);
+  const k = Math.sqrt(kx * ky);
+  return { k: Math.abs(k - 1) > GROUND_SCALE_TOLERANCE ? 2 ** (Math.round(Math.log2(k) * 128) / 128) : 1, kx, ky };
+}
+
 /** Returns a point transform from `from` to `to`; throws CrsError (suggesting `--crs`) if unknown. */
 export function transformer(from: string, to: string): Transform {
   const a = normaliseCrs(from);

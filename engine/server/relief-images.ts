@@ -6,7 +6,7 @@
 import { NotFoundError, show } from '../errors.ts';
 import { openDem } from '../geo/dem.ts';
 import { toPixel } from '../geo/grid.ts';
-import { GROUND_SCALE_TOLERANCE, groundScale, LAMBERT93, transformer } from '../geo/crs.ts';
+import { LAMBERT93, transformer, workingScale } from '../geo/crs.ts';
 import { renderReliefPng, type ReliefKind } from '../detect/relief-png.ts';
 import type { Store } from '../store/store.ts';
 
@@ -58,9 +58,7 @@ export class ReliefImages {
     const data = await dem.readWindow({ col, row, width: w, height: h });
     // a pixel on the ground (Web Mercator's 0.5 m is 0.35 m at 46° N): slopes and the circle
     // around the candidate, whose diameter is in ground metres, are measured there
-    const { kx, ky } = groundScale(g.crs, tx, ty);
-    const k = Math.sqrt(kx * ky);
-    const pixel = Math.abs(k - 1) > GROUND_SCALE_TOLERANCE ? g.resX / k : g.resX;
+    const pixel = g.resX / workingScale(g.crs, tx, ty).k;
     const radius = Math.max(4, ((d.diameter_m ?? 10) / 2) / pixel + 3);
     return renderReliefPng(data, w, h, KIND[view], { pixel, nodata: dem.nodata, circle: { col: pc - col, row: pr - row, radius } });
   }
